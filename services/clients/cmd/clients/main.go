@@ -1,0 +1,31 @@
+// Command clients serves customer accounts.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"multimagasins/clients/internal/httpapi"
+	"multimagasins/clients/internal/postgres"
+	"multimagasins/clients/migrations"
+	"multimagasins/kit"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "clients:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.Writer) error {
+	svc := kit.Service{Name: "clients", Port: 8001, Migrations: migrations.FS}
+	return kit.Run(ctx, svc, getenv, stdout, func(app *kit.App, pool *pgxpool.Pool) error {
+		httpapi.Routes(app.API, postgres.NewRepo(pool), app.Log)
+		return nil
+	})
+}
