@@ -2,7 +2,9 @@ package kit
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -31,14 +33,13 @@ func (c Cents) String() string {
 var errCents = errors.New("must be an amount with at most two decimals, such as 19.99")
 
 // UnmarshalJSON reads the decimal text directly, so 0.1 + 0.2 never happens.
+// A refusal is a *json.UnmarshalTypeError so that encoding/json adds the
+// field's name to the message ("... field .prix of type ...").
 func (c *Cents) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
-	if len(b) == 0 || b[0] == '"' || string(b) == "null" {
-		return errCents
-	}
 	v, err := ParseCents(string(b))
 	if err != nil {
-		return err
+		return &json.UnmarshalTypeError{Value: "number " + string(b) + " (at most two decimals)", Type: reflect.TypeFor[Cents]()}
 	}
 	*c = v
 	return nil

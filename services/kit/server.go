@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
 	"runtime/debug"
 	"time"
 
@@ -53,6 +54,7 @@ func NewApp(cfg Config, log *slog.Logger, pool *pgxpool.Pool) *App {
 			op.MaxBodyBytes = maxBody
 		}
 	})
+	hc.Transformers = append(hc.Transformers, locateDecodeErrors)
 	api := humachi.New(router, hc)
 
 	router.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -113,6 +115,25 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, handler http.Handl
 		return err
 	}
 	return nil
+}
+
+// encoding/json names the field it could not decode ("... into Go struct
+// field Fields.lignes.prix_unitaire of type kit.Cents") while huma locates the
+// error at the whole body; this puts the location on the field.
+var decodedField = regexp.MustCompile(`Go struct field [A-Za-z0-9_]*\.([A-Za-z0-9_.]+) of type`)
+
+func locateDecodeErrors(_ huma.Context, _ string, v any) (any, error) {
+	if m, ok := v.(*huma.ErrorModel); ok {
+		for _, d := range m.Errors {
+			if d.Location != "body" {
+				continue
+			}
+			if sm := decodedField.FindStringSubmatch(d.Message); sm != nil {
+				d.Location, d.Value = "body."+sm[1], nil
+			}
+		}
+	}
+	return v, nil
 }
 
 func recoverer(log *slog.Logger) func(http.Handler) http.Handler {

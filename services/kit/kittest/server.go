@@ -151,7 +151,8 @@ type Problem struct {
 
 // RequireProblem checks r is an application/problem+json answer with status
 // and, when field is not empty ("body.email"), an error detail that names it:
-// by its location, or in its message when the field is missing altogether.
+// by its location, or in its message when the field is missing altogether or
+// when its value could not be decoded (an amount with three decimals).
 func RequireProblem(t testing.TB, r Response, status int, field string) Problem {
 	t.Helper()
 	if r.Status != status {
@@ -170,7 +171,8 @@ func RequireProblem(t testing.TB, r Response, status int, field string) Problem 
 	}
 	name := field[strings.LastIndex(field, ".")+1:]
 	for _, e := range p.Errors {
-		if strings.Contains(e.Location, field) || strings.Contains(e.Message, "property "+name+" ") {
+		if strings.Contains(e.Location, field) || strings.Contains(e.Message, "property "+name+" ") ||
+			strings.Contains(e.Message, "."+name+" of type") {
 			return p
 		}
 	}

@@ -1,0 +1,200 @@
+// Package commande holds the order domain: lines, totals, the status state
+// machine and input rules. No HTTP, no SQL.
+package commande
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"multimagasins/kit"
+)
+
+// Canal says where an order was placed.
+type Canal string
+
+// The two sales channels.
+const (
+	EnLigne Canal = "en_ligne"
+	Magasin Canal = "magasin"
+)
+
+// Limits of an order. PrixMax keeps every total far inside int64 cents:
+// 100 lines × 10 000 units × 1 000 000.00 is 10^14 cents.
+const (
+	LignesMax   = 100
+	QuantiteMax = 10000
+	PrixMax     = kit.Cents(100_000_000)
+	MagasinMin  = 1
+	MagasinMax  = 5
+)
+
+// Ligne is one product of an order, priced when the order was made.
+type Ligne struct {
+	ProduitID    int64     `json:"produit_id"`
+	Quantite     int       `json:"quantite"`
+	PrixUnitaire kit.Cents `json:"prix_unitaire"`
+	SousTotal    kit.Cents `json:"sous_total"`
+}
+
+// Evenement is one row of an order's history: the state it entered, and when.
+type Evenement struct {
+	Statut Statut    `json:"statut"`
+	Motif  string    `json:"motif"`
+	At     time.Time `json:"at"`
+}
+
+// Commande is an order as the API shows it. List pages leave Historique out.
+type Commande struct {
+	ID         uuid.UUID   `json:"id"`
+	ClientID   int64       `json:"client_id"`
+	Canal      Canal       `json:"canal"`
+	MagasinID  *int        `json:"magasin_id,omitempty"`
+	Statut     Statut      `json:"statut"`
+	Total      kit.Cents   `json:"total"`
+	Lignes     []Ligne     `json:"lignes" nullable:"false"`
+	Historique []Evenement `json:"historique,omitempty" doc:"Oldest first; left out of list pages."`
+	CreeLe     time.Time   `json:"cree_le"`
+	ModifieLe  time.Time   `json:"modifie_le"`
+}
+
+// LigneDemandee is a line as a caller sends it; the sub-total is ours to compute.
+type LigneDemandee struct {
+	ProduitID    int64     `json:"produit_id" minimum:"1" example:"1"`
+	Quantite     int       `json:"quantite" minimum:"1" maximum:"10000" example:"2"`
+	PrixUnitaire kit.Cents `json:"prix_unitaire" doc:"Unit price at the time of the order, more than 0."`
+}
+
+// Demande is what a caller sends to create an order. The total is never sent:
+// it is computed from the lines.
+type Demande struct {
+	ID        *uuid.UUID      `json:"id,omitempty" format:"uuid" doc:"Chosen by the caller (the orchestrator) so a retry cannot make a second order."`
+	ClientID  int64           `json:"client_id" minimum:"1" example:"1"`
+	Canal     Canal           `json:"canal" enum:"en_ligne,magasin"`
+	MagasinID *int            `json:"magasin_id,omitempty" minimum:"1" maximum:"5" doc:"Required when canal is magasin, absent otherwise."`
+	Lignes    []LigneDemandee `json:"lignes" minItems:"1" maxItems:"100"`
+}
+
+// Filtre narrows an order list; zero values do not filter.
+type Filtre struct {
+	ClientID  int64
+	Statut    Statut
+	MagasinID int
+	Canal     Canal
+	Depuis    time.Time // inclusive
+	JusquA    time.Time // exclusive, so back-to-back periods never count an order twice
+}
+
+// Errors the HTTP layer maps to problem types.
+var (
+	ErrNotFound      = errors.New("commande not found")
+	ErrIDPris        = errors.New("another commande with different content already has this id")
+	ErrCleReutilisee = errors.New("Idempotency-Key already used for a different request")
+)
+
+// Champ names one faulty input field, as "body.lignes[1].produit_id".
+type Champ struct {
+	Location string
+	Message  string
+	Value    any
+}
+
+// ValidationError lists every faulty field of a request at once.
+type ValidationError struct{ Champs []Champ }
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Champs))
+	for i, c := range e.Champs {
+		parts[i] = c.Location + ": " + c.Message
+	}
+	return "invalid commande: " + strings.Join(parts, "; ")
+}
+
+// Valider checks the rules of an order, including those a JSON schema cannot
+// say (a product twice, a store for counter sales only).
+func (d Demande) Valider() error {
+	var champs []Champ
+	add := func(loc, msg string, v any) { champs = append(champs, Champ{loc, msg, v}) }
+	if d.ClientID < 1 {
+		add("body.client_id", "must be 1 or more", d.ClientID)
+	}
+	switch d.Canal {
+	case Magasin:
+		if d.MagasinID == nil {
+			add("body.magasin_id", "is required when canal is magasin", nil)
+		} else if *d.MagasinID < MagasinMin || *d.MagasinID > MagasinMax {
+			add("body.magasin_id", fmt.Sprintf("must be a store from %d to %d", MagasinMin, MagasinMax), *d.MagasinID)
+		}
+	case EnLigne:
+		if d.MagasinID != nil {
+			add("body.magasin_id", "must be absent when canal is en_ligne", *d.MagasinID)
+		}
+	default:
+		add("body.canal", "must be en_ligne or magasin", d.Canal)
+	}
+	if n := len(d.Lignes); n < 1 || n > LignesMax {
+		add("body.lignes", fmt.Sprintf("must hold 1 to %d lines", LignesMax), n)
+	}
+	seen := make(map[int64]int, len(d.Lignes))
+	for i, l := range d.Lignes {
+		at := "body.lignes[" + strconv.Itoa(i) + "]."
+		if l.ProduitID < 1 {
+			add(at+"produit_id", "must be 1 or more", l.ProduitID)
+		} else if first, dup := seen[l.ProduitID]; dup {
+			add(at+"produit_id", fmt.Sprintf("product already on line %d; merge the quantities", first), l.ProduitID)
+		} else {
+			seen[l.ProduitID] = i
+		}
+		if l.Quantite < 1 || l.Quantite > QuantiteMax {
+			add(at+"quantite", fmt.Sprintf("must be from 1 to %d", QuantiteMax), l.Quantite)
+		}
+		if l.PrixUnitaire <= 0 || l.PrixUnitaire > PrixMax {
+			add(at+"prix_unitaire", "must be more than 0 and at most "+PrixMax.String(), l.PrixUnitaire)
+		}
+	}
+	if len(champs) > 0 {
+		return &ValidationError{Champs: champs}
+	}
+	return nil
+}
+
+// LignesPrix prices each requested line.
+func (d Demande) LignesPrix() []Ligne {
+	out := make([]Ligne, len(d.Lignes))
+	for i, l := range d.Lignes {
+		out[i] = Ligne{ProduitID: l.ProduitID, Quantite: l.Quantite, PrixUnitaire: l.PrixUnitaire,
+			SousTotal: l.PrixUnitaire * kit.Cents(l.Quantite)}
+	}
+	return out
+}
+
+// Total is the sum of the lines' sub-totals.
+func Total(lignes []Ligne) kit.Cents {
+	var t kit.Cents
+	for _, l := range lignes {
+		t += l.SousTotal
+	}
+	return t
+}
+
+// Empreinte fingerprints what the order is (client, channel, store, lines in
+// order) but not its id, so a retry of the same order is told apart from a
+// different order that reuses an id or an idempotency key.
+func (d Demande) Empreinte() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d|%s|", d.ClientID, d.Canal)
+	if d.MagasinID != nil {
+		b.WriteString(strconv.Itoa(*d.MagasinID))
+	}
+	for _, l := range d.Lignes {
+		fmt.Fprintf(&b, "|%d:%d:%d", l.ProduitID, l.Quantite, int64(l.PrixUnitaire))
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,31 @@
+// Command paiement serves payment accounts, charges and refunds.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"multimagasins/kit"
+	"multimagasins/paiement/internal/httpapi"
+	"multimagasins/paiement/internal/postgres"
+	"multimagasins/paiement/migrations"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "paiement:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.Writer) error {
+	svc := kit.Service{Name: "paiement", Port: 8008, Migrations: migrations.FS}
+	return kit.Run(ctx, svc, getenv, stdout, func(app *kit.App, pool *pgxpool.Pool) error {
+		httpapi.Routes(app.API, postgres.NewRepo(pool), app.Log, app.Metrics.Registry)
+		return nil
+	})
+}

@@ -1,0 +1,396 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"multimagasins/kit/kittest"
+	"multimagasins/panier/migrations"
+)
+
+// The catalogue the fake stock service serves: product 2 is no longer sold.
+var catalogue = map[int64]struct {
+	prix       string
+	actif      bool
+	disponible int
+}{
+	1: {"100.00", true, 50},
+	2: {"5.00", false, 100},
+	3: {"19.99", true, 5000},
+}
+
+// fakeClients stands in for the clients service: only client 1 exists.
+func fakeClients(t *testing.T) string {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /clients/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("id") != "1" {
+			kitProblem(w, http.StatusNotFound, "client not found")
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":1,"nom":"Client invité","email":"invite@multi-magasins.example"}`)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// fakeStock stands in for the stock service's catalogue and availability.
+func fakeStock(t *testing.T) string {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /produits/{id}", func(w http.ResponseWriter, r *http.Request) {
+		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		p, ok := catalogue[id]
+		if !ok {
+			kitProblem(w, http.StatusNotFound, "produit not found")
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id":%d,"nom":"Produit %d","categorie":"test","prix":%s,"description":"","actif":%t}`,
+			id, id, p.prix, p.actif)
+	})
+	mux.HandleFunc("POST /disponibilites", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			EmplacementID int `json:"emplacement_id"`
+			Lignes        []struct {
+				ProduitID int64 `json:"produit_id"`
+				Quantite  int   `json:"quantite"`
+			} `json:"lignes"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.EmplacementID != 6 {
+			kitProblem(w, http.StatusUnprocessableEntity, "want the centre logistique (6)")
+			return
+		}
+		type ligne struct {
+			ProduitID  int64 `json:"produit_id"`
+			Quantite   int   `json:"quantite"`
+			Disponible int   `json:"disponible"`
+		}
+		out := struct {
+			Suffisant bool    `json:"suffisant"`
+			Lignes    []ligne `json:"lignes"`
+		}{Suffisant: true}
+		for _, l := range in.Lignes {
+			d := catalogue[l.ProduitID].disponible
+			out.Suffisant = out.Suffisant && l.Quantite <= d
+			out.Lignes = append(out.Lignes, ligne{l.ProduitID, l.Quantite, d})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(out)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func kitProblem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"title":%q,"status":%d,"detail":%q}`, http.StatusText(status), status, detail)
+}
+
+type fleet struct {
+	dbURL, clientsURL, stockURL string
+}
+
+func newFleet(t *testing.T) fleet {
+	t.Helper()
+	return fleet{dbURL: kittest.DB(t, "panier", migrations.FS), clientsURL: fakeClients(t), stockURL: fakeStock(t)}
+}
+
+// start runs one replica; overrides replace the environment's defaults.
+func (f fleet) start(t *testing.T, overrides ...string) string {
+	t.Helper()
+	env := map[string]string{"DATABASE_URL": f.dbURL, "CLIENTS_URL": f.clientsURL, "STOCK_URL": f.stockURL,
+		"DB_MAX_CONNS": "8", "UPSTREAM_TIMEOUT": "2s"}
+	for i := 0; i+1 < len(overrides); i += 2 {
+		env[overrides[i]] = overrides[i+1]
+	}
+	return kittest.Start(t, run, env)
+}
+
+func add(t *testing.T, base string, client, produit int64, quantite int) kittest.Response {
+	t.Helper()
+	return kittest.Do(t, "POST", base+"/panier", map[string]any{"client_id": client, "produit_id": produit, "quantite": quantite})
+}
+
+type ligne struct {
+	ProduitID    int64       `json:"produit_id"`
+	Quantite     int         `json:"quantite"`
+	PrixUnitaire json.Number `json:"prix_unitaire"`
+}
+
+type panierBody struct {
+	ClientID int64       `json:"client_id"`
+	Lignes   []ligne     `json:"lignes"`
+	Total    json.Number `json:"total"`
+}
+
+func decode(t *testing.T, r kittest.Response) panierBody {
+	t.Helper()
+	var p panierBody
+	dec := json.NewDecoder(strings.NewReader(string(r.Body)))
+	dec.UseNumber()
+	require.NoError(t, dec.Decode(&p), string(r.Body))
+	return p
+}
+
+func TestPanier_AddIncrementSetRemoveEmpty(t *testing.T) {
+	f := newFleet(t)
+	base := f.start(t)
+
+	empty := kittest.Do(t, "GET", base+"/panier/1", nil)
+	require.Equal(t, http.StatusOK, empty.Status)
+	require.JSONEq(t, `{"client_id":1,"lignes":[],"total":0.00}`, string(empty.Body))
+	require.Contains(t, string(empty.Body), `"total":0.00`)
+
+	r := add(t, base, 1, 3, 3)
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	p := decode(t, r)
+	require.Equal(t, []ligne{{3, 3, "19.99"}}, p.Lignes)
+	require.Equal(t, json.Number("59.97"), p.Total)
+
+	r = add(t, base, 1, 3, 2)
+	require.Equal(t, http.StatusOK, r.Status, "an increment is not a creation: %s", r.Body)
+	require.Equal(t, json.Number("99.95"), decode(t, r).Total)
+
+	r = add(t, base, 1, 1, 1)
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	p = decode(t, r)
+	require.Equal(t, []ligne{{1, 1, "100.00"}, {3, 5, "19.99"}}, p.Lignes)
+	require.Equal(t, json.Number("199.95"), p.Total)
+
+	r = kittest.Do(t, "PUT", base+"/panier/1/lignes/3", map[string]any{"quantite": 1})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	require.Equal(t, json.Number("119.99"), decode(t, r).Total)
+
+	require.Equal(t, http.StatusNoContent, kittest.Do(t, "DELETE", base+"/panier/1/lignes/1", nil).Status)
+	p = decode(t, kittest.Do(t, "GET", base+"/panier/1", nil))
+	require.Equal(t, []ligne{{3, 1, "19.99"}}, p.Lignes)
+	require.Equal(t, json.Number("19.99"), p.Total)
+
+	require.Equal(t, http.StatusNoContent, kittest.Do(t, "DELETE", base+"/panier/1", nil).Status)
+	require.Equal(t, http.StatusNoContent, kittest.Do(t, "DELETE", base+"/panier/1", nil).Status, "emptying is idempotent")
+	require.JSONEq(t, `{"client_id":1,"lignes":[],"total":0.00}`, string(kittest.Do(t, "GET", base+"/panier/1", nil).Body))
+	require.Empty(t, lignes(t, f.dbURL))
+
+	metrics := string(kittest.Do(t, "GET", base+"/metrics", nil).Body)
+	require.Contains(t, metrics, "\npanier_lignes_ajoutees_total 3\n")
+}
+
+func TestPanier_TwoReplicasAnswerTheSameCart(t *testing.T) {
+	f := newFleet(t)
+	replicas := []string{f.start(t), f.start(t)}
+
+	steps := []func(base string) kittest.Response{
+		func(b string) kittest.Response { return add(t, b, 1, 3, 2) },
+		func(b string) kittest.Response { return add(t, b, 1, 1, 1) },
+		func(b string) kittest.Response { return add(t, b, 1, 3, 1) },
+		func(b string) kittest.Response {
+			return kittest.Do(t, "PUT", b+"/panier/1/lignes/1", map[string]any{"quantite": 4})
+		},
+		func(b string) kittest.Response { return kittest.Do(t, "DELETE", b+"/panier/1/lignes/3", nil) },
+	}
+	for i, step := range steps {
+		writer, reader := replicas[i%2], replicas[(i+1)%2]
+		r := step(writer)
+		require.Less(t, r.Status, 300, string(r.Body))
+		a := kittest.Do(t, "GET", writer+"/panier/1", nil)
+		b := kittest.Do(t, "GET", reader+"/panier/1", nil)
+		require.Equal(t, string(a.Body), string(b.Body), "step %d: replicas disagree", i)
+		if r.Status != http.StatusNoContent {
+			require.JSONEq(t, string(a.Body), string(r.Body), "step %d: the write answers the cart it left", i)
+		}
+	}
+	require.JSONEq(t, `{"client_id":1,"lignes":[{"produit_id":1,"quantite":4,"prix_unitaire":100.00}],"total":400.00}`,
+		string(kittest.Do(t, "GET", replicas[1]+"/panier/1", nil).Body))
+}
+
+// Product 1 has 50 units at the centre. 60 shoppers add one each, through
+// both replicas at once: exactly 50 get in, no update is lost, and the line
+// never holds more than the centre has.
+func TestPanier_ConcurrentAddsNeitherLoseNorOverflow(t *testing.T) {
+	f := newFleet(t)
+	replicas := []string{f.start(t), f.start(t)}
+
+	const shoppers = 60
+	statuses := make([]int, shoppers)
+	var wg sync.WaitGroup
+	for i := range shoppers {
+		wg.Go(func() {
+			body := `{"client_id":1,"produit_id":1,"quantite":1}`
+			req, _ := http.NewRequest("POST", replicas[i%2]+"/panier", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+
+	count := map[int]int{}
+	for _, s := range statuses {
+		count[s]++
+	}
+	require.Equal(t, 50, count[http.StatusOK]+count[http.StatusCreated], "statuses %v", count)
+	require.Equal(t, 1, count[http.StatusCreated], "one line created, the rest incremented: %v", count)
+	require.Equal(t, 10, count[http.StatusConflict], "statuses %v", count)
+	require.Equal(t, []row{{1, 1, 50, 10000}}, lignes(t, f.dbURL))
+
+	kittest.RequireProblem(t, add(t, replicas[0], 1, 1, 1), http.StatusConflict, "body.quantite")
+	require.Equal(t, []row{{1, 1, 50, 10000}}, lignes(t, f.dbURL))
+}
+
+func TestPanier_UpstreamDownIsA503AndChangesNothing(t *testing.T) {
+	f := newFleet(t)
+	healthy := f.start(t)
+	require.Equal(t, http.StatusCreated, add(t, healthy, 1, 3, 2).Status)
+	before := lignes(t, f.dbURL)
+
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close() // nobody answers on this address any more
+
+	hang := make(chan struct{})
+	hanging := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-hang:
+		}
+	}))
+	t.Cleanup(hanging.Close)
+	t.Cleanup(func() { close(hang) }) // runs before hanging.Close
+
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		kitProblem(w, http.StatusInternalServerError, "boom")
+	}))
+	t.Cleanup(failing.Close)
+
+	cases := []struct {
+		name, service string
+		env           []string
+	}{
+		{"stock unreachable", "stock", []string{"STOCK_URL", closed.URL}},
+		{"stock times out", "stock", []string{"STOCK_URL", hanging.URL, "UPSTREAM_TIMEOUT", "200ms"}},
+		{"stock answers 500", "stock", []string{"STOCK_URL", failing.URL}},
+		{"clients unreachable", "clients", []string{"CLIENTS_URL", closed.URL}},
+		{"clients times out", "clients", []string{"CLIENTS_URL", hanging.URL, "UPSTREAM_TIMEOUT", "200ms"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			base := f.start(t, c.env...)
+			p := kittest.RequireProblem(t, add(t, base, 1, 3, 1), http.StatusServiceUnavailable, "")
+			require.Equal(t, c.service+" indisponible", p.Detail)
+			p = kittest.RequireProblem(t, add(t, base, 1, 1, 1), http.StatusServiceUnavailable, "")
+			require.Equal(t, c.service+" indisponible", p.Detail)
+			if c.service == "stock" {
+				put := kittest.Do(t, "PUT", base+"/panier/1/lignes/3", map[string]any{"quantite": 7})
+				kittest.RequireProblem(t, put, http.StatusServiceUnavailable, "")
+			}
+			require.Equal(t, before, lignes(t, f.dbURL))
+			// Reads never need the other services.
+			require.Equal(t, http.StatusOK, kittest.Do(t, "GET", base+"/panier/1", nil).Status)
+		})
+	}
+}
+
+func TestPanier_BadInputIsAProblemAndChangesNothing(t *testing.T) {
+	f := newFleet(t)
+	base := f.start(t)
+	require.Equal(t, http.StatusCreated, add(t, base, 1, 3, 600).Status)
+	require.Equal(t, http.StatusCreated, add(t, base, 1, 1, 1).Status)
+	before := lignes(t, f.dbURL)
+
+	huge := `{"client_id":1,"produit_id":3,"quantite":1,"note":"` + strings.Repeat("x", 70<<10) + `"}`
+	cases := []struct {
+		name   string
+		method string
+		path   string
+		body   string
+		status int
+		field  string
+	}{
+		{"malformed JSON", "POST", "/panier", `{"client_id":1,"produit_id":`, 400, ""},
+		{"not JSON at all", "POST", "/panier", `client_id=1`, 400, ""},
+		{"unknown field", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":1,"remise":5}`, 422, "body.remise"},
+		{"wrong type", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":"deux"}`, 422, "body.quantite"},
+		{"fractional quantite", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":1.5}`, 422, "body.quantite"},
+		{"quantite 0", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":0}`, 422, "body.quantite"},
+		{"quantite -1", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":-1}`, 422, "body.quantite"},
+		{"quantite 1001", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":1001}`, 422, "body.quantite"},
+		{"line over 1000", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":401}`, 422, "body.quantite"},
+		{"more than the centre has", "POST", "/panier", `{"client_id":1,"produit_id":1,"quantite":50}`, 409, "body.quantite"},
+		{"missing produit_id", "POST", "/panier", `{"client_id":1,"quantite":1}`, 422, "body.produit_id"},
+		{"unknown produit", "POST", "/panier", `{"client_id":1,"produit_id":999,"quantite":1}`, 404, "body.produit_id"},
+		{"inactive produit", "POST", "/panier", `{"client_id":1,"produit_id":2,"quantite":1}`, 422, "body.produit_id"},
+		{"unknown client", "POST", "/panier", `{"client_id":999,"produit_id":3,"quantite":1}`, 404, "body.client_id"},
+		{"client_id 0", "POST", "/panier", `{"client_id":0,"produit_id":3,"quantite":1}`, 422, "body.client_id"},
+		{"null body", "POST", "/panier", `null`, 422, ""},
+		{"body over the limit", "POST", "/panier", huge, 413, ""},
+
+		{"PUT malformed JSON", "PUT", "/panier/1/lignes/3", `{"quantite":`, 400, ""},
+		{"PUT unknown field", "PUT", "/panier/1/lignes/3", `{"quantite":2,"prix_unitaire":0.01}`, 422, "body.prix_unitaire"},
+		{"PUT wrong type", "PUT", "/panier/1/lignes/3", `{"quantite":true}`, 422, "body.quantite"},
+		{"PUT quantite 0", "PUT", "/panier/1/lignes/3", `{"quantite":0}`, 422, "body.quantite"},
+		{"PUT quantite -1", "PUT", "/panier/1/lignes/3", `{"quantite":-1}`, 422, "body.quantite"},
+		{"PUT quantite 1001", "PUT", "/panier/1/lignes/3", `{"quantite":1001}`, 422, "body.quantite"},
+		{"PUT more than the centre has", "PUT", "/panier/1/lignes/1", `{"quantite":51}`, 409, "body.quantite"},
+		{"PUT line not in the cart", "PUT", "/panier/1/lignes/2", `{"quantite":1}`, 404, "path.produit_id"},
+		{"PUT unknown client's cart", "PUT", "/panier/999/lignes/3", `{"quantite":1}`, 404, "path.produit_id"},
+		{"PUT client_id 0", "PUT", "/panier/0/lignes/3", `{"quantite":1}`, 422, "path.client_id"},
+		{"PUT produit_id not a number", "PUT", "/panier/1/lignes/abc", `{"quantite":1}`, 422, "path.produit_id"},
+		{"PUT body over the limit", "PUT", "/panier/1/lignes/3", huge, 413, ""},
+
+		{"GET client_id 0", "GET", "/panier/0", ``, 422, "path.client_id"},
+		{"GET client_id not a number", "GET", "/panier/abc", ``, 422, "path.client_id"},
+		{"DELETE line not in the cart", "DELETE", "/panier/1/lignes/2", ``, 404, "path.produit_id"},
+		{"DELETE line produit_id 0", "DELETE", "/panier/1/lignes/0", ``, 422, "path.produit_id"},
+		{"DELETE client_id -1", "DELETE", "/panier/-1", ``, 422, "path.client_id"},
+		{"unknown route", "GET", "/paniers/1", ``, 404, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var body any
+			if c.body != "" {
+				body = c.body
+			}
+			kittest.RequireProblem(t, kittest.Do(t, c.method, base+c.path, body), c.status, c.field)
+			require.Equal(t, before, lignes(t, f.dbURL))
+		})
+	}
+}
+
+type row struct {
+	ClientID, ProduitID int64
+	Quantite            int
+	PrixUnitaire        int64
+}
+
+// lignes reads the table directly, so a test sees what was stored rather
+// than what the API chose to say.
+func lignes(t *testing.T, dbURL string) []row {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx,
+		`SELECT client_id, produit_id, quantite, prix_unitaire FROM panier_lignes ORDER BY client_id, produit_id`)
+	require.NoError(t, err)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+	require.NoError(t, err)
+	return out
+}

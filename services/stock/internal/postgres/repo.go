@@ -1,0 +1,227 @@
+// Package postgres stores the catalogue, stock levels, reservations and the
+// ledger in the stock schema.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"multimagasins/kit"
+	"multimagasins/stock/internal/stock"
+)
+
+// Repo reads and writes the stock schema.
+type Repo struct{ pool *pgxpool.Pool }
+
+// NewRepo returns a Repo over pool.
+func NewRepo(pool *pgxpool.Pool) *Repo { return &Repo{pool: pool} }
+
+// where builds a filter from optional conditions, always with parameters:
+// one plan per filter shape instead of "$1 IS NULL OR …" that defeats indexes.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends a condition in which every "?" stands for arg, the next parameter.
+func (w *where) add(cond string, arg any) {
+	w.args = append(w.args, arg)
+	w.conds = append(w.conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(w.args))))
+}
+
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// page appends LIMIT and OFFSET parameters and returns the clause.
+func (w *where) page(limit, offset int) string {
+	w.args = append(w.args, limit, offset)
+	n := len(w.args)
+	return fmt.Sprintf(" LIMIT $%d OFFSET $%d", n-1, n)
+}
+
+// --- Products ---
+
+const produitColumns = `id, nom, categorie, prix, description, actif`
+
+func scanProduit(row pgx.Row) (stock.Produit, error) {
+	var p stock.Produit
+	err := row.Scan(&p.ID, &p.Nom, &p.Categorie, &p.Prix, &p.Description, &p.Actif)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, stock.ErrProduitNotFound
+	}
+	return p, err
+}
+
+// ListProduits returns a page of products, by id.
+func (r *Repo) ListProduits(ctx context.Context, f stock.ProduitFilter, limit, offset int) ([]stock.Produit, int64, error) {
+	var w where
+	if f.Q != "" {
+		w.add(`lower(nom) LIKE ?`, kit.ContainsPattern(f.Q))
+	}
+	if f.Categorie != "" {
+		w.add(`lower(categorie) = ?`, strings.ToLower(strings.TrimSpace(f.Categorie)))
+	}
+	if f.Actif != nil {
+		w.add(`actif = ?`, *f.Actif)
+	}
+	var total int64
+	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM produits`+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count produits: %w", err)
+	}
+	sql := `SELECT ` + produitColumns + ` FROM produits` + w.String() + ` ORDER BY id`
+	sql += w.page(limit, offset)
+	rows, err := r.pool.Query(ctx, sql, w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list produits: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (stock.Produit, error) { return scanProduit(row) })
+	return list, total, err
+}
+
+// GetProduit returns one product.
+func (r *Repo) GetProduit(ctx context.Context, id int64) (stock.Produit, error) {
+	return scanProduit(r.pool.QueryRow(ctx, `SELECT `+produitColumns+` FROM produits WHERE id = $1`, id))
+}
+
+// CreateProduit inserts a product with no stock anywhere.
+func (r *Repo) CreateProduit(ctx context.Context, f stock.ProduitFields) (stock.Produit, error) {
+	return scanProduit(r.pool.QueryRow(ctx,
+		`INSERT INTO produits (nom, categorie, prix, description, actif) VALUES ($1, $2, $3, $4, $5)
+		 RETURNING `+produitColumns,
+		f.Nom, f.Categorie, f.Prix, f.Description, f.IsActif()))
+}
+
+// UpdateProduit replaces a product's fields.
+func (r *Repo) UpdateProduit(ctx context.Context, id int64, f stock.ProduitFields) (stock.Produit, error) {
+	return scanProduit(r.pool.QueryRow(ctx,
+		`UPDATE produits SET nom = $2, categorie = $3, prix = $4, description = $5, actif = $6
+		 WHERE id = $1 RETURNING `+produitColumns,
+		id, f.Nom, f.Categorie, f.Prix, f.Description, f.IsActif()))
+}
+
+// --- Locations and levels ---
+
+// ListMagasins returns the stores (not the centre), by id.
+func (r *Repo) ListMagasins(ctx context.Context, limit, offset int) ([]stock.Emplacement, int64, error) {
+	var total int64
+	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM emplacements WHERE type = 'magasin'`).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count magasins: %w", err)
+	}
+	rows, err := r.pool.Query(ctx,
+		`SELECT id, nom, adresse, type FROM emplacements WHERE type = 'magasin' ORDER BY id LIMIT $1 OFFSET $2`,
+		limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list magasins: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (stock.Emplacement, error) {
+		var e stock.Emplacement
+		err := row.Scan(&e.ID, &e.Nom, &e.Adresse, &e.Type)
+		return e, err
+	})
+	return list, total, err
+}
+
+// GetEmplacement returns a store or the centre.
+func (r *Repo) GetEmplacement(ctx context.Context, id int64) (stock.Emplacement, error) {
+	return getEmplacement(ctx, r.pool, id)
+}
+
+func getEmplacement(ctx context.Context, q querier, id int64) (stock.Emplacement, error) {
+	var e stock.Emplacement
+	err := q.QueryRow(ctx, `SELECT id, nom, adresse, type FROM emplacements WHERE id = $1`, id).
+		Scan(&e.ID, &e.Nom, &e.Adresse, &e.Type)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, stock.ErrEmplacementNotFound
+	}
+	return e, err
+}
+
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// ListNiveaux returns a page of the products held at a location whose name
+// or category contains q, by product id.
+func (r *Repo) ListNiveaux(ctx context.Context, emplacementID int64, q string, limit, offset int) ([]stock.Niveau, int64, error) {
+	var w where
+	w.add(`n.emplacement_id = ?`, emplacementID)
+	if q != "" {
+		w.add(`(lower(p.nom) LIKE ? OR lower(p.categorie) LIKE ?)`, kit.ContainsPattern(q))
+	}
+	const from = ` FROM niveaux n JOIN produits p ON p.id = n.produit_id`
+	var total int64
+	if err := r.pool.QueryRow(ctx, `SELECT count(*)`+from+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count niveaux: %w", err)
+	}
+	sql := `SELECT p.id, p.nom, p.categorie, n.quantite, n.reserve, n.quantite - n.reserve` + from + w.String() +
+		` ORDER BY p.id` + w.page(limit, offset)
+	rows, err := r.pool.Query(ctx, sql, w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list niveaux: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (stock.Niveau, error) {
+		var n stock.Niveau
+		err := row.Scan(&n.ProduitID, &n.Nom, &n.Categorie, &n.Quantite, &n.Reserve, &n.Disponible)
+		return n, err
+	})
+	return list, total, err
+}
+
+// --- Ledger ---
+
+// ListMouvements returns a page of ledger rows, newest first.
+func (r *Repo) ListMouvements(ctx context.Context, f stock.MouvementFilter, limit, offset int) ([]stock.Mouvement, int64, error) {
+	var w where
+	if f.EmplacementID != 0 {
+		w.add(`emplacement_id = ?`, f.EmplacementID)
+	}
+	if f.ProduitID != 0 {
+		w.add(`produit_id = ?`, f.ProduitID)
+	}
+	if f.Type != "" {
+		w.add(`type = ?`, f.Type)
+	}
+	var total int64
+	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM mouvements`+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count mouvements: %w", err)
+	}
+	sql := `SELECT id, emplacement_id, produit_id, type, quantite, reference, at FROM mouvements` + w.String() +
+		` ORDER BY id DESC` + w.page(limit, offset)
+	rows, err := r.pool.Query(ctx, sql, w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list mouvements: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (stock.Mouvement, error) {
+		var m stock.Mouvement
+		err := row.Scan(&m.ID, &m.EmplacementID, &m.ProduitID, &m.Type, &m.Quantite, &m.Reference, &m.At)
+		return m, err
+	})
+	return list, total, err
+}
+
+// insertMouvements writes one ledger row per line in a single statement.
+func insertMouvements(ctx context.Context, tx pgx.Tx, emplacementID int64, typ, reference string, lignes []stock.Ligne) error {
+	ids := make([]int64, len(lignes))
+	qs := make([]int64, len(lignes))
+	for i, l := range lignes {
+		ids[i], qs[i] = l.ProduitID, l.Quantite
+	}
+	_, err := tx.Exec(ctx,
+		`INSERT INTO mouvements (emplacement_id, produit_id, type, quantite, reference)
+		 SELECT $1, p, $2, q, $3 FROM unnest($4::bigint[], $5::bigint[]) AS l(p, q)`,
+		emplacementID, typ, reference, ids, qs)
+	if err != nil {
+		return fmt.Errorf("ledger %s: %w", typ, err)
+	}
+	return nil
+}

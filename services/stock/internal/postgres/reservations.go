@@ -1,0 +1,319 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"multimagasins/stock/internal/stock"
+)
+
+// checkProduits makes sure every line names an existing, active product.
+// Errors name the line as the caller sent it.
+func checkProduits(ctx context.Context, tx pgx.Tx, lignes []stock.Ligne) error {
+	ids := make([]int64, len(lignes))
+	for i, l := range lignes {
+		ids[i] = l.ProduitID
+	}
+	rows, err := tx.Query(ctx, `SELECT id, actif FROM produits WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return fmt.Errorf("check produits: %w", err)
+	}
+	actif := make(map[int64]bool, len(ids))
+	var id int64
+	var a bool
+	if _, err := pgx.ForEachRow(rows, []any{&id, &a}, func() error { actif[id] = a; return nil }); err != nil {
+		return fmt.Errorf("check produits: %w", err)
+	}
+	for i, l := range lignes {
+		a, ok := actif[l.ProduitID]
+		field := fmt.Sprintf("body.lignes[%d].produit_id", i)
+		if !ok {
+			return &stock.NotFoundErr{Field: field, Msg: fmt.Sprintf("product %d not found", l.ProduitID), Value: l.ProduitID}
+		}
+		if !a {
+			return &stock.FieldErr{Field: field, Msg: fmt.Sprintf("product %d is not sold any more", l.ProduitID), Value: l.ProduitID}
+		}
+	}
+	return nil
+}
+
+func checkEmplacement(ctx context.Context, tx pgx.Tx, id int64) error {
+	_, err := getEmplacement(ctx, tx, id)
+	if errors.Is(err, stock.ErrEmplacementNotFound) {
+		return &stock.NotFoundErr{Field: "body.emplacement_id", Msg: fmt.Sprintf("location %d not found", id), Value: id}
+	}
+	return err
+}
+
+// Disponibilites reads what is available for each line; it changes nothing.
+func (r *Repo) Disponibilites(ctx context.Context, d stock.Demande) (stock.Verification, error) {
+	var v stock.Verification
+	err := pgx.BeginTxFunc(ctx, r.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := checkEmplacement(ctx, tx, d.Location()); err != nil {
+			return err
+		}
+		if err := checkProduits(ctx, tx, d.Lignes); err != nil {
+			return err
+		}
+		ids := make([]int64, len(d.Lignes))
+		for i, l := range d.Lignes {
+			ids[i] = l.ProduitID
+		}
+		rows, err := tx.Query(ctx,
+			`SELECT produit_id, quantite - reserve FROM niveaux WHERE emplacement_id = $1 AND produit_id = ANY($2)`,
+			d.Location(), ids)
+		if err != nil {
+			return fmt.Errorf("disponibilites: %w", err)
+		}
+		dispo := make(map[int64]int64, len(ids))
+		var id, n int64
+		if _, err := pgx.ForEachRow(rows, []any{&id, &n}, func() error { dispo[id] = n; return nil }); err != nil {
+			return fmt.Errorf("disponibilites: %w", err)
+		}
+		v = stock.Verifier(d.Lignes, dispo)
+		return nil
+	})
+	return v, err
+}
+
+// Reserve sets aside every line or none, in one transaction. created is false
+// when the key was already used for the same request and the stored answer is
+// returned.
+func (r *Repo) Reserve(ctx context.Context, n stock.NouvelleReservation) (res stock.Reservation, created bool, err error) {
+	d := n.Demande()
+	empreinte := n.Empreinte()
+	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		created = false
+		if err := checkEmplacement(ctx, tx, d.Location()); err != nil {
+			return err
+		}
+		// Claiming the key first serialises concurrent calls with the same key
+		// (and a concurrent release): the loser waits, then sees the winner's row.
+		var creeLe time.Time
+		err := tx.QueryRow(ctx,
+			`INSERT INTO reservations (cle, emplacement_id, reference, statut, empreinte)
+			 VALUES ($1, $2, $3, 'active', $4) ON CONFLICT (cle) DO NOTHING RETURNING cree_le`,
+			n.Cle, d.Location(), n.Reference, empreinte).Scan(&creeLe)
+		if errors.Is(err, pgx.ErrNoRows) {
+			res, err = replay(ctx, tx, n.Cle, empreinte)
+			return err
+		}
+		if err != nil {
+			return fmt.Errorf("claim reservation %s: %w", n.Cle, err)
+		}
+		if err := checkProduits(ctx, tx, d.Lignes); err != nil {
+			return err
+		}
+		ordered := d.LockOrder()
+		short := &stock.InsufficientError{}
+		lignes := make([]stock.Ligne, len(ordered))
+		for i, l := range ordered {
+			lignes[i] = l.Ligne
+			tag, err := tx.Exec(ctx,
+				`UPDATE niveaux SET reserve = reserve + $3
+				 WHERE emplacement_id = $1 AND produit_id = $2 AND quantite - reserve >= $3`,
+				d.Location(), l.ProduitID, l.Quantite)
+			if err != nil {
+				return fmt.Errorf("reserve product %d: %w", l.ProduitID, err)
+			}
+			if tag.RowsAffected() == 1 {
+				continue
+			}
+			var dispo int64
+			err = tx.QueryRow(ctx,
+				`SELECT COALESCE(max(quantite - reserve), 0) FROM niveaux WHERE emplacement_id = $1 AND produit_id = $2`,
+				d.Location(), l.ProduitID).Scan(&dispo)
+			if err != nil {
+				return fmt.Errorf("read stock of product %d: %w", l.ProduitID, err)
+			}
+			short.Lignes = append(short.Lignes, stock.Manque{Index: l.Index, ProduitID: l.ProduitID, Demande: l.Quantite, Disponible: dispo})
+		}
+		if len(short.Lignes) > 0 {
+			short.Sort()
+			return short // rolls back every line and the claimed key
+		}
+		if err := insertLignes(ctx, tx, n.Cle, lignes); err != nil {
+			return err
+		}
+		if err := insertMouvements(ctx, tx, d.Location(), stock.MvtReservation, ledgerRef(n.Cle, n.Reference), lignes); err != nil {
+			return err
+		}
+		emp := d.Location()
+		res = stock.Reservation{Cle: n.Cle, EmplacementID: &emp, Statut: stock.StatutActive,
+			Reference: n.Reference, Lignes: lignes, CreeLe: creeLe}
+		body, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE reservations SET reponse = $2 WHERE cle = $1`, n.Cle, body); err != nil {
+			return fmt.Errorf("store answer %s: %w", n.Cle, err)
+		}
+		created = true
+		return nil
+	})
+	return res, created, err
+}
+
+// replay answers a repeat of a create under a key already seen.
+func replay(ctx context.Context, tx pgx.Tx, cle, empreinte string) (stock.Reservation, error) {
+	var res stock.Reservation
+	var statut, stored string
+	var body []byte
+	err := tx.QueryRow(ctx, `SELECT statut, empreinte, reponse FROM reservations WHERE cle = $1 FOR UPDATE`, cle).
+		Scan(&statut, &stored, &body)
+	if err != nil {
+		return res, fmt.Errorf("read reservation %s: %w", cle, err)
+	}
+	if statut == stock.StatutLiberee {
+		return res, stock.ErrAlreadyReleased
+	}
+	if stored != empreinte {
+		return res, stock.ErrKeyReused
+	}
+	if err := json.Unmarshal(body, &res); err != nil {
+		return res, fmt.Errorf("stored answer %s: %w", cle, err)
+	}
+	return res, nil
+}
+
+func insertLignes(ctx context.Context, tx pgx.Tx, cle string, lignes []stock.Ligne) error {
+	ids := make([]int64, len(lignes))
+	qs := make([]int64, len(lignes))
+	for i, l := range lignes {
+		ids[i], qs[i] = l.ProduitID, l.Quantite
+	}
+	_, err := tx.Exec(ctx,
+		`INSERT INTO reservation_lignes (cle, produit_id, quantite)
+		 SELECT $1, p, q FROM unnest($2::bigint[], $3::bigint[]) AS l(p, q)`, cle, ids, qs)
+	if err != nil {
+		return fmt.Errorf("reservation lines %s: %w", cle, err)
+	}
+	return nil
+}
+
+// ledgerRef is what ledger rows of a reservation point to: the caller's
+// reference (the order) when it gave one, else the key.
+func ledgerRef(cle, reference string) string {
+	if reference != "" {
+		return reference
+	}
+	return cle
+}
+
+// GetReservation returns a reservation and its lines.
+func (r *Repo) GetReservation(ctx context.Context, cle string) (stock.Reservation, error) {
+	var res stock.Reservation
+	err := pgx.BeginTxFunc(ctx, r.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		res, err = load(ctx, tx, cle, false)
+		return err
+	})
+	return res, err
+}
+
+func load(ctx context.Context, tx pgx.Tx, cle string, forUpdate bool) (stock.Reservation, error) {
+	sql := `SELECT cle, emplacement_id, statut, reference, cree_le FROM reservations WHERE cle = $1`
+	if forUpdate {
+		sql += ` FOR UPDATE`
+	}
+	var res stock.Reservation
+	err := tx.QueryRow(ctx, sql, cle).Scan(&res.Cle, &res.EmplacementID, &res.Statut, &res.Reference, &res.CreeLe)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return res, stock.ErrReservationNotFound
+	}
+	if err != nil {
+		return res, fmt.Errorf("read reservation %s: %w", cle, err)
+	}
+	rows, err := tx.Query(ctx,
+		`SELECT produit_id, quantite FROM reservation_lignes WHERE cle = $1 ORDER BY produit_id`, cle)
+	if err != nil {
+		return res, fmt.Errorf("read reservation lines %s: %w", cle, err)
+	}
+	res.Lignes, err = pgx.CollectRows(rows, pgx.RowToStructByPos[stock.Ligne])
+	if err != nil {
+		return res, fmt.Errorf("read reservation lines %s: %w", cle, err)
+	}
+	if res.Lignes == nil {
+		res.Lignes = []stock.Ligne{}
+	}
+	return res, nil
+}
+
+// Release gives reserved units back. On a key never seen it leaves a
+// tombstone, so a create that arrives late reserves nothing. acted tells
+// whether stock moved.
+func (r *Repo) Release(ctx context.Context, cle string) (res stock.Reservation, acted bool, err error) {
+	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		acted = false
+		var creeLe time.Time
+		err := tx.QueryRow(ctx,
+			`INSERT INTO reservations (cle, statut) VALUES ($1, 'liberee') ON CONFLICT (cle) DO NOTHING RETURNING cree_le`,
+			cle).Scan(&creeLe)
+		if err == nil {
+			res = stock.Reservation{Cle: cle, Statut: stock.StatutLiberee, Lignes: []stock.Ligne{}, CreeLe: creeLe}
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("tombstone %s: %w", cle, err)
+		}
+		res, acted, err = apply(ctx, tx, cle, stock.Liberer)
+		return err
+	})
+	return res, acted, err
+}
+
+// Confirm commits a reservation: its units leave the location for good.
+func (r *Repo) Confirm(ctx context.Context, cle string) (res stock.Reservation, acted bool, err error) {
+	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		res, acted, err = apply(ctx, tx, cle, stock.Confirmer)
+		return err
+	})
+	return res, acted, err
+}
+
+// apply locks the reservation row, so concurrent releases and confirmations
+// of one key act once, then moves stock as the transition says.
+func apply(ctx context.Context, tx pgx.Tx, cle string, a stock.Action) (stock.Reservation, bool, error) {
+	res, err := load(ctx, tx, cle, true)
+	if err != nil {
+		return res, false, err
+	}
+	next, act, err := stock.Transition(res.Statut, a)
+	if err != nil || !act {
+		return res, false, err
+	}
+	if res.EmplacementID == nil {
+		return res, false, fmt.Errorf("active reservation %s has no location", cle)
+	}
+	emp := *res.EmplacementID
+	update := `UPDATE niveaux SET reserve = reserve - $3
+	           WHERE emplacement_id = $1 AND produit_id = $2 AND reserve >= $3`
+	mvt := stock.MvtLiberation
+	if a == stock.Confirmer {
+		update = `UPDATE niveaux SET quantite = quantite - $3, reserve = reserve - $3
+		          WHERE emplacement_id = $1 AND produit_id = $2 AND reserve >= $3`
+		mvt = stock.MvtVente
+	}
+	for _, l := range res.Lignes { // by product id: the same lock order as Reserve
+		tag, err := tx.Exec(ctx, update, emp, l.ProduitID, l.Quantite)
+		if err != nil {
+			return res, false, fmt.Errorf("%s %s product %d: %w", mvt, cle, l.ProduitID, err)
+		}
+		if tag.RowsAffected() != 1 {
+			return res, false, fmt.Errorf("%s %s: product %d has fewer than %d reserved units", mvt, cle, l.ProduitID, l.Quantite)
+		}
+	}
+	if err := insertMouvements(ctx, tx, emp, mvt, ledgerRef(cle, res.Reference), res.Lignes); err != nil {
+		return res, false, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE reservations SET statut = $2, modifie_le = now() WHERE cle = $1`, cle, next); err != nil {
+		return res, false, fmt.Errorf("reservation %s → %s: %w", cle, next, err)
+	}
+	res.Statut = next
+	return res, true, nil
+}
