@@ -1,0 +1,62 @@
+// Command fleet runs the whole platform locally (`make run`): every service,
+// nginx, Prometheus and KrakenD when installed. Ctrl-C stops it all.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"multimagasins/fleet"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "fleet:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("fleet", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	db := fs.String("db", "multimagasins", "database name (created when missing)")
+	services := fs.String("services", strings.Join(fleet.Services, ","), "services to start, comma separated")
+	logLevel := fs.String("log-level", "info", "LOG_LEVEL of the services")
+	quiet := fs.Bool("quiet", false, "keep process output in the log files only")
+	noExtras := fs.Bool("no-extras", false, "start no nginx, Prometheus or KrakenD")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+
+	// Catch Ctrl-C before anything starts, so a stop during the build or the
+	// start still cleans up.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	f, err := fleet.Start(ctx, fleet.Options{
+		AdminURL: getenv("DATABASE_URL"),
+		Database: *db,
+		Services: strings.Split(*services, ","),
+		LogLevel: *logLevel,
+		Out:      stdout,
+		Echo:     !*quiet,
+		NoExtras: *noExtras,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "running; Ctrl-C stops everything")
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "stopping…")
+	if err := f.Stop(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "stopped")
+	return nil
+}

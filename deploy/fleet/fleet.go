@@ -1,0 +1,324 @@
+// Package fleet runs the whole platform as local processes: it builds every
+// binary, prepares the database, starts the services, nginx, Prometheus and
+// KrakenD when they are installed, waits until all answer, and stops them
+// all, process groups included. `make run` and the end-to-end tests share it.
+package fleet
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+)
+
+// Options say where and how to run the fleet. The zero value runs everything
+// on the DESIGN.md ports against the local PostgreSQL.
+type Options struct {
+	Root         string            // repository root (holds go.work); found from the working directory when empty
+	BinDir       string            // built binaries; default <root>/bin
+	RunDir       string            // logs, generated configs, nginx and Prometheus state; default <root>/tmp/run
+	AdminURL     string            // superuser URL; default $DATABASE_URL, else the local server
+	Database     string            // default "multimagasins"
+	DropDatabase bool              // drop the database in Stop (tests use a fresh one per run)
+	Services     []string          // default all: clients, orchestrator, web, commande, stock, paiement, panier
+	Ports        map[string]int    // by process name ("web-2", "nginx"), over the defaults
+	FreePorts    bool              // every port not set in Ports is a free one, so a second fleet can run
+	LogLevel     string            // LOG_LEVEL of the services; default "info"
+	Env          map[string]string // extra variables for every service
+	Out          io.Writer         // progress and the final table; nil discards them
+	Echo         bool              // also copy every process's output to Out, each line prefixed by its name
+	NoExtras     bool              // start no nginx, Prometheus or KrakenD
+	ReadyTimeout time.Duration     // default 60s
+}
+
+// Services lists every Go service, in start order.
+var Services = []string{"clients", "orchestrator", "web", "commande", "stock", "paiement", "panier"}
+
+// DefaultPorts are the DESIGN.md ports, by process name.
+var DefaultPorts = map[string]int{
+	"clients": 8001, "orchestrator": 8002, "web-1": 8004, "web-2": 8005, "commande": 8006,
+	"stock": 8007, "paiement": 8008, "panier-1": 8010, "panier-2": 8011,
+	"nginx": 8088, "prometheus": 9091, "krakend": 8080, "krakend-metrics": 9090,
+}
+
+// Fleet is a running platform.
+type Fleet struct {
+	opts    Options
+	root    string
+	dbName  string
+	adminDB string // superuser URL of the fleet's database
+	out     io.Writer
+	outMu   sync.Mutex
+	ports   map[string]int
+	procs   []*proc
+	skipped []skip
+}
+
+type skip struct{ name, why string }
+
+// Start builds, prepares and starts the fleet and returns once every process
+// answers its readiness check. On error nothing is left running.
+func Start(ctx context.Context, opts Options) (*Fleet, error) {
+	f, err := newFleet(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.start(ctx); err != nil {
+		return nil, errors.Join(err, f.Stop())
+	}
+	return f, nil
+}
+
+func newFleet(opts Options) (*Fleet, error) {
+	if opts.Root == "" {
+		root, err := FindRoot()
+		if err != nil {
+			return nil, err
+		}
+		opts.Root = root
+	}
+	if opts.BinDir == "" {
+		opts.BinDir = filepath.Join(opts.Root, "bin")
+	}
+	if opts.RunDir == "" {
+		opts.RunDir = filepath.Join(opts.Root, "tmp", "run")
+	}
+	if opts.AdminURL == "" {
+		opts.AdminURL = os.Getenv("DATABASE_URL")
+	}
+	if opts.AdminURL == "" {
+		opts.AdminURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	if opts.Database == "" {
+		opts.Database = "multimagasins"
+	}
+	if len(opts.Services) == 0 {
+		opts.Services = Services
+	}
+	for _, s := range opts.Services {
+		if !slices.Contains(Services, s) {
+			return nil, fmt.Errorf("unknown service %q (known: %s)", s, strings.Join(Services, ", "))
+		}
+	}
+	if opts.LogLevel == "" {
+		opts.LogLevel = "info"
+	}
+	if opts.ReadyTimeout == 0 {
+		opts.ReadyTimeout = 60 * time.Second
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	for _, dir := range []string{opts.BinDir, opts.RunDir} {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, err
+		}
+		if dir == opts.BinDir {
+			opts.BinDir = abs
+		} else {
+			opts.RunDir = abs
+		}
+	}
+	ports, err := choosePorts(opts.Ports, opts.FreePorts)
+	if err != nil {
+		return nil, err
+	}
+	return &Fleet{opts: opts, root: opts.Root, dbName: opts.Database, out: opts.Out, ports: ports}, nil
+}
+
+func (f *Fleet) start(ctx context.Context) error {
+	// nginx workers drop root to "nobody" and must still reach their temp directories.
+	if err := os.MkdirAll(filepath.Join(f.opts.RunDir, "logs"), 0o755); err != nil {
+		return err
+	}
+	if err := os.Chmod(f.opts.RunDir, 0o755); err != nil {
+		return err
+	}
+	begin := time.Now()
+	f.printf("building %s into %s\n", strings.Join(f.opts.Services, ", "), f.opts.BinDir)
+	if err := build(ctx, f.root, f.opts.BinDir, f.opts.Services); err != nil {
+		return err
+	}
+	f.printf("built in %s\n", time.Since(begin).Round(time.Millisecond))
+	adminDB, err := prepareDatabase(ctx, f.opts.AdminURL, f.dbName, filepath.Join(f.root, "deploy", "postgres", "schemas.sql"))
+	if err != nil {
+		return err
+	}
+	f.adminDB = adminDB
+	f.printf("database %s ready\n", f.dbName)
+
+	f.procs = f.serviceProcs()
+	if !f.opts.NoExtras {
+		extras, err := f.extraProcs()
+		if err != nil {
+			return err
+		}
+		f.procs = append(f.procs, extras...)
+	}
+	if err := checkPortsFree(f.procs); err != nil {
+		return err
+	}
+	for _, p := range f.procs {
+		if err := p.start(f.console(p.name)); err != nil {
+			return err
+		}
+	}
+	if err := f.waitReady(ctx, f.procs); err != nil {
+		return err
+	}
+	f.printf("all ready %s after start\n", time.Since(begin).Round(time.Millisecond))
+	f.printTable()
+	return nil
+}
+
+// URL is the base URL of a process ("stock", "web-2"); a service that runs
+// twice ("web", "panier") answers with its first instance. "" when not running.
+func (f *Fleet) URL(name string) string {
+	if p := f.find(name); p != nil {
+		return p.url
+	}
+	return ""
+}
+
+// Running says whether name was started (and not skipped).
+func (f *Fleet) Running(name string) bool { return f.find(name) != nil }
+
+// Skipped returns why name was not started, or "" when it was.
+func (f *Fleet) Skipped(name string) string {
+	for _, s := range f.skipped {
+		if s.name == name {
+			return s.why
+		}
+	}
+	return ""
+}
+
+// LogPath is the file holding a process's output.
+func (f *Fleet) LogPath(name string) string {
+	if p := f.find(name); p != nil {
+		return p.logPath
+	}
+	return ""
+}
+
+// Database is the name of the fleet's database.
+func (f *Fleet) Database() string { return f.dbName }
+
+// Kill stops a process at once with SIGKILL, as a crash would.
+func (f *Fleet) Kill(name string) error {
+	p := f.find(name)
+	if p == nil {
+		return fmt.Errorf("no process %q", name)
+	}
+	p.kill()
+	return nil
+}
+
+// Restart stops a process (gracefully) if it still runs, starts it again with
+// the same port and settings, and waits until it is ready.
+func (f *Fleet) Restart(ctx context.Context, name string) error {
+	p := f.find(name)
+	if p == nil {
+		return fmt.Errorf("no process %q", name)
+	}
+	p.terminate(stopGrace)
+	if err := p.start(f.console(p.name)); err != nil {
+		return err
+	}
+	return f.waitReady(ctx, []*proc{p})
+}
+
+// Stop ends every process (SIGTERM to its group, SIGKILL after 10s), then
+// drops the database when Options.DropDatabase is set. Safe to call twice.
+func (f *Fleet) Stop() error {
+	var wg sync.WaitGroup
+	for _, p := range f.procs {
+		wg.Go(func() { p.terminate(stopGrace) })
+	}
+	wg.Wait()
+	if f.opts.DropDatabase && f.adminDB != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := dropDatabase(ctx, f.opts.AdminURL, f.dbName); err != nil {
+			return err
+		}
+		f.adminDB = ""
+	}
+	return nil
+}
+
+const stopGrace = 10 * time.Second
+
+func (f *Fleet) find(name string) *proc {
+	for _, p := range f.procs {
+		if p.name == name {
+			return p
+		}
+	}
+	for _, p := range f.procs {
+		if p.service == name {
+			return p
+		}
+	}
+	return nil
+}
+
+func (f *Fleet) printf(format string, args ...any) {
+	f.outMu.Lock()
+	defer f.outMu.Unlock()
+	fmt.Fprintf(f.out, format, args...)
+}
+
+func (f *Fleet) console(name string) io.Writer {
+	if !f.opts.Echo {
+		return nil
+	}
+	return &prefixWriter{prefix: fmt.Sprintf("%-12s| ", name), out: f.out, mu: &f.outMu}
+}
+
+func (f *Fleet) printTable() {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nPROCESS\tURL\tPID\tLOG")
+	for _, p := range f.procs {
+		rel, err := filepath.Rel(f.root, p.logPath)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			rel = p.logPath
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", p.name, p.url, p.pid(), rel)
+	}
+	tw.Flush()
+	sort.Slice(f.skipped, func(i, j int) bool { return f.skipped[i].name < f.skipped[j].name })
+	for _, s := range f.skipped {
+		fmt.Fprintf(&buf, "skipped %s: %s\n", s.name, s.why)
+	}
+	fmt.Fprintf(&buf, "database %s; run directory %s\n", f.dbName, f.opts.RunDir)
+	f.printf("%s", buf.String())
+}
+
+// waitReady polls every readiness URL until all answer 200, a process dies,
+// or the timeout passes.
+func (f *Fleet) waitReady(ctx context.Context, procs []*proc) error {
+	ctx, cancel := context.WithTimeout(ctx, f.opts.ReadyTimeout)
+	defer cancel()
+	errs := make([]error, len(procs))
+	var wg sync.WaitGroup
+	for i, p := range procs {
+		wg.Go(func() { errs[i] = p.waitReady(ctx) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

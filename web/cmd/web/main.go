@@ -1,0 +1,38 @@
+// Command web serves the browser interface; nginx round-robins two copies.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"multimagasins/kit"
+	"multimagasins/web/internal/ui"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "web:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.Writer) error {
+	host, _ := os.Hostname() // in a container, the hostname already tells the replicas apart
+	env := kit.NewEnv(getenv)
+	cfg := ui.Config{
+		Instance:   env.String("INSTANCE", host),
+		GatewayURL: env.String("GATEWAY_URL", "http://localhost:8080"),
+	}
+	if err := env.Err(); err != nil {
+		return err
+	}
+	svc := kit.Service{Name: "web", Port: 8004}
+	return kit.Run(ctx, svc, getenv, stdout, func(app *kit.App, _ *pgxpool.Pool) error {
+		app.Router.Get("/", ui.Home(cfg, app.Log))
+		return nil
+	})
+}
