@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // HeaderRequestID is read from callers and echoed on every answer.
@@ -57,7 +58,7 @@ func NewMetrics(service string) *Metrics {
 		}, []string{"method", "route"}),
 	}
 	reg.MustRegister(m.requests, m.duration,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 

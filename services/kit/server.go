@@ -141,8 +141,8 @@ func recoverer(log *slog.Logger) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			defer func() {
 				if v := recover(); v != nil {
-					if v == http.ErrAbortHandler {
-						panic(v)
+					if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+						panic(v) // net/http's own signal to abort the response: let it through
 					}
 					log.ErrorContext(r.Context(), "panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()))
 					WriteProblem(w, http.StatusInternalServerError, "internal error")

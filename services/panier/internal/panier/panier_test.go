@@ -46,19 +46,19 @@ func TestVerifierQuantite(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			err := VerifierQuantite(c.nouvelle, c.disponible)
-			var court *StockInsuffisantError
-			switch want := c.want.(type) {
-			case nil:
+			var court, wantCourt *StockInsuffisantError
+			switch {
+			case c.want == nil:
 				if err != nil {
 					t.Fatalf("err = %v, want nil", err)
 				}
-			case *StockInsuffisantError:
+			case errors.As(c.want, &wantCourt):
 				if !errors.As(err, &court) || court.Disponible != c.disponible || court.Demande != c.nouvelle {
 					t.Fatalf("err = %v, want stock insuffisant", err)
 				}
 			default:
-				if !errors.Is(err, want) {
-					t.Fatalf("err = %v, want %v", err, want)
+				if !errors.Is(err, c.want) {
+					t.Fatalf("err = %v, want %v", err, c.want)
 				}
 			}
 		})

@@ -1,0 +1,88 @@
+package kittest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"multimagasins/kit"
+)
+
+func TestRoleURL_SwapsOnlyTheUser(t *testing.T) {
+	got := RoleURL("postgres://postgres:secret@127.0.0.1:5432/testdb_1?sslmode=disable", "stock")
+	if got != "postgres://stock@127.0.0.1:5432/testdb_1?sslmode=disable" {
+		t.Fatalf("RoleURL = %q", got)
+	}
+}
+
+func TestRepoRoot_HoldsGoWorkAndTheSchemas(t *testing.T) {
+	if sql := SchemasSQL(t); !strings.Contains(sql, "CREATE SCHEMA") {
+		t.Fatalf("schemas.sql from %s has no CREATE SCHEMA", RepoRoot(t))
+	}
+}
+
+// The isolation every service relies on: a role works in its own schema and
+// is refused in another's.
+func TestDB_RoleOwnsOnlyItsSchema(t *testing.T) {
+	ctx := context.Background()
+	url := DB(t, "stock", nil)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	var user string
+	if err := conn.QueryRow(ctx, "SELECT current_user").Scan(&user); err != nil || user != "stock" {
+		t.Fatalf("current_user = %q, %v", user, err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE TABLE stock.essai (id int)"); err != nil {
+		t.Fatalf("own schema: %v", err)
+	}
+	for _, stmt := range []string{"CREATE TABLE clients.essai (id int)", "CREATE TABLE public.essai (id int)"} {
+		_, err := conn.Exec(ctx, stmt)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "42501" { // insufficient_privilege
+			t.Errorf("%s: err = %v, want permission denied", stmt, err)
+		}
+	}
+}
+
+func TestDB_EachTestGetsItsOwnDatabase(t *testing.T) {
+	a, b := DB(t, "clients", nil), DB(t, "clients", nil)
+	if a == b {
+		t.Fatalf("two calls returned the same database %s", a)
+	}
+}
+
+// run is the smallest service: no database, one route.
+func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.Writer) error {
+	return kit.Run(ctx, kit.Service{Name: "demo", Port: 1}, getenv, stdout, func(app *kit.App, _ *pgxpool.Pool) error {
+		app.Router.Get("/conflit", func(w http.ResponseWriter, _ *http.Request) {
+			kit.WriteProblem(w, http.StatusConflict, "déjà là")
+		})
+		return nil
+	})
+}
+
+func TestStart_RunsTheServiceUntilTheTestEnds(t *testing.T) {
+	base := Start(t, run, nil)
+	r := Do(t, http.MethodGet, base+"/healthz", nil, kit.HeaderRequestID, "t-1")
+	if r.Status != http.StatusOK || r.Header.Get(kit.HeaderRequestID) != "t-1" {
+		t.Fatalf("GET /healthz = %d %s", r.Status, r.Header)
+	}
+	if got := r.Map(t)["status"]; got != "ok" {
+		t.Fatalf("status = %v", got)
+	}
+	p := RequireProblem(t, Do(t, http.MethodGet, base+"/conflit", nil), http.StatusConflict, "")
+	if p.Detail != "déjà là" {
+		t.Fatalf("detail = %q", p.Detail)
+	}
+}
