@@ -43,17 +43,18 @@ CREATE TABLE commande_historique (
 CREATE UNIQUE INDEX commande_historique_une_entree ON commande_historique (commande_id, statut);
 CREATE INDEX commande_historique_commande_idx ON commande_historique (commande_id, id);
 
--- Answers to mutating calls, by Idempotency-Key, written in the same
--- transaction as the effect so a repeat replays them exactly.
+-- Answers to mutating calls, by Idempotency-Key, written by kit/idem in the
+-- same transaction as the effect so a repeat replays them exactly. Creations
+-- and transitions share one scope, so a key cannot serve both.
 CREATE TABLE idempotence (
-    cle          text        PRIMARY KEY CHECK (length(cle) BETWEEN 1 AND 200),
-    empreinte    text        NOT NULL,
-    commande_id  uuid        NOT NULL REFERENCES commandes (id) ON DELETE CASCADE,
-    statut_http  integer     NOT NULL,
-    reponse      jsonb       NOT NULL,
-    cree_le      timestamptz NOT NULL DEFAULT now()
+    portee     text        NOT NULL,
+    cle        text        NOT NULL CHECK (length(cle) BETWEEN 1 AND 200),
+    empreinte  text        NOT NULL,
+    statut     integer,
+    reponse    json,
+    cree_le    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (portee, cle)
 );
-CREATE INDEX idempotence_commande_idx ON idempotence (commande_id);
 
 -- +goose Down
 DROP TABLE idempotence;

@@ -38,13 +38,14 @@ CREATE TABLE remboursements (
 );
 CREATE INDEX remboursements_paiement_idx ON remboursements (paiement_id, at, id);
 
--- The answer given under each Idempotency-Key, written in the same transaction
--- as the effect so a repeat replays it. json (not jsonb) keeps the bytes as sent.
+-- The answer given under each Idempotency-Key (scope paiement or
+-- remboursement), written by kit/idem in the same transaction as the effect so
+-- a repeat replays it. json (not jsonb) keeps the bytes as sent.
 CREATE TABLE idempotence (
-    portee     text        NOT NULL CHECK (portee IN ('paiement', 'remboursement')),
+    portee     text        NOT NULL,
     cle        text        NOT NULL CHECK (length(cle) BETWEEN 1 AND 200),
     empreinte  text        NOT NULL,
-    statut     int,
+    statut     integer,
     reponse    json,
     cree_le    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (portee, cle)

@@ -72,14 +72,15 @@ CREATE INDEX mouvements_type_idx ON mouvements (type, id DESC);
 CREATE INDEX mouvements_reference_idx ON mouvements (reference);
 
 -- Idempotency-Key of mutating calls that are not reservations (those carry
--- their own key): the answer is stored with the effect, in one transaction.
+-- their own key): kit/idem stores the answer with the effect, in one transaction.
 CREATE TABLE idempotence (
-    cle        text PRIMARY KEY CHECK (length(cle) BETWEEN 1 AND 200),
-    operation  text  NOT NULL,
-    empreinte  text  NOT NULL,
-    statut     int   NOT NULL,
-    reponse    jsonb NOT NULL,
-    cree_le    timestamptz NOT NULL DEFAULT now()
+    portee     text        NOT NULL,
+    cle        text        NOT NULL CHECK (length(cle) BETWEEN 1 AND 200),
+    empreinte  text        NOT NULL,
+    statut     integer,
+    reponse    json,
+    cree_le    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (portee, cle)
 );
 
 INSERT INTO emplacements (id, nom, type, adresse) VALUES

@@ -16,6 +16,7 @@ import (
 
 	"multimagasins/commande/internal/commande"
 	"multimagasins/kit"
+	"multimagasins/kit/idem"
 )
 
 // Repo reads and writes orders.
@@ -41,10 +42,10 @@ func (r *Repo) Create(ctx context.Context, cle string, d commande.Demande) (c co
 	if d.ID != nil {
 		id, idPart = *d.ID, d.ID.String()
 	}
-	empreinte := "creer|" + idPart + "|" + contenu
+	k := key(cle, "creer|"+idPart+"|"+contenu)
 	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
 		if cle != "" {
-			found, err := lockKey(ctx, tx, cle, empreinte, &c)
+			found, err := claim(ctx, tx, k, &c)
 			if err != nil || found {
 				replay = found
 				return err
@@ -71,7 +72,7 @@ func (r *Repo) Create(ctx context.Context, cle string, d commande.Demande) (c co
 			return err
 		}
 		if cle != "" {
-			return storeKey(ctx, tx, cle, empreinte, id, http.StatusCreated, c)
+			return idem.Keep(ctx, tx, k, http.StatusCreated, c)
 		}
 		return nil
 	})
@@ -82,9 +83,9 @@ func (r *Repo) Create(ctx context.Context, cle string, d commande.Demande) (c co
 // the locked row, writes its history row and stores cle with the answer, in
 // one transaction. A repeat of cle replays the first answer.
 func (r *Repo) Transition(ctx context.Context, id uuid.UUID, cle string, vers commande.Statut, motif string) (c commande.Commande, replay bool, err error) {
-	empreinte := "transition|" + id.String() + "|" + string(vers) + "|" + motif
+	k := key(cle, "transition|"+id.String()+"|"+string(vers)+"|"+motif)
 	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-		found, err := lockKey(ctx, tx, cle, empreinte, &c)
+		found, err := claim(ctx, tx, k, &c)
 		if err != nil || found {
 			replay = found
 			return err
@@ -109,7 +110,7 @@ func (r *Repo) Transition(ctx context.Context, id uuid.UUID, cle string, vers co
 		if c, err = get(ctx, tx, id); err != nil {
 			return err
 		}
-		return storeKey(ctx, tx, cle, empreinte, id, http.StatusOK, c)
+		return idem.Keep(ctx, tx, k, http.StatusOK, c)
 	})
 	return c, replay, err
 }
@@ -224,41 +225,26 @@ func insertCommande(ctx context.Context, tx pgx.Tx, id uuid.UUID, d commande.Dem
 	return n == 1, nil
 }
 
-// lockKey serializes requests carrying the same key for the rest of the
-// transaction, then looks for a stored answer. found means out holds it.
-func lockKey(ctx context.Context, tx pgx.Tx, cle, empreinte string, out *commande.Commande) (found bool, err error) {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('commande:idempotence:' || $1, 0))`, cle); err != nil {
-		return false, fmt.Errorf("lock key: %w", err)
-	}
-	var stored string
-	var reponse []byte
-	err = tx.QueryRow(ctx, `SELECT empreinte, reponse FROM idempotence WHERE cle = $1`, cle).Scan(&stored, &reponse)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("read key: %w", err)
-	}
-	if stored != empreinte {
+// key puts cle in the one scope creations and transitions share: a key that
+// made an order cannot also move one. request names the operation and its content.
+func key(cle, request string) idem.Key {
+	return idem.Key{Scope: "commande", Key: cle, Fingerprint: idem.Fingerprint(request)}
+}
+
+// claim takes k for the transaction, or, on a repeat, decodes the first answer
+// into out (found).
+func claim(ctx context.Context, tx pgx.Tx, k idem.Key, out *commande.Commande) (found bool, err error) {
+	stored, err := idem.Claim(ctx, tx, k)
+	if errors.Is(err, idem.ErrReused) {
 		return false, commande.ErrCleReutilisee
 	}
-	if err := json.Unmarshal(reponse, out); err != nil {
+	if err != nil || stored == nil {
+		return false, err
+	}
+	if err := json.Unmarshal(stored.Body, out); err != nil {
 		return false, fmt.Errorf("decode stored answer: %w", err)
 	}
 	return true, nil
-}
-
-func storeKey(ctx context.Context, tx pgx.Tx, cle, empreinte string, id uuid.UUID, status int, c commande.Commande) error {
-	body, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("encode answer: %w", err)
-	}
-	if _, err := tx.Exec(ctx,
-		`INSERT INTO idempotence (cle, empreinte, commande_id, statut_http, reponse) VALUES ($1, $2, $3, $4, $5)`,
-		cle, empreinte, id, status, string(body)); err != nil {
-		return fmt.Errorf("store key: %w", err)
-	}
-	return nil
 }
 
 // List returns a page of orders, newest first, each with its lines (read in

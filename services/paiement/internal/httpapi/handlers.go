@@ -3,8 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -14,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"multimagasins/kit"
+	"multimagasins/kit/idem"
 	"multimagasins/paiement/internal/paiement"
 )
 
@@ -21,9 +20,9 @@ import (
 type Repo interface {
 	Compte(ctx context.Context, clientID int64) (paiement.Compte, error)
 	SetLimite(ctx context.Context, clientID int64, limite kit.Cents) (paiement.Compte, error)
-	Payer(ctx context.Context, d paiement.Demande, k paiement.Idempotence,
+	Payer(ctx context.Context, d paiement.Demande, k idem.Key,
 		render paiement.Rendu[paiement.Paiement]) (paiement.Reponse, error)
-	Rembourser(ctx context.Context, id uuid.UUID, d paiement.DemandeRemboursement, k paiement.Idempotence,
+	Rembourser(ctx context.Context, id uuid.UUID, d paiement.DemandeRemboursement, k idem.Key,
 		render paiement.Rendu[paiement.Remboursement]) (paiement.Reponse, error)
 	Get(ctx context.Context, id uuid.UUID) (paiement.Paiement, error)
 	List(ctx context.Context, f paiement.Filtre, limit, offset int) ([]paiement.Paiement, int64, error)
@@ -216,12 +215,10 @@ func (h *handlers) rembourser(ctx context.Context, in *rembourserInput) (*rembou
 	return &remboursementOutput{Body: r}, nil
 }
 
-// key fingerprints the request as decoded, so the same request sent with
-// other spacing or field order is still a repeat, and anything else is not.
-func key(portee, cle string, request any) paiement.Idempotence {
-	b, _ := json.Marshal(request) // request is a plain struct of strings, ids and cents
-	sum := sha256.Sum256(b)
-	return paiement.Idempotence{Portee: portee, Cle: cle, Empreinte: hex.EncodeToString(sum[:])}
+// key is the Idempotency-Key in its scope ("paiement" or "remboursement",
+// each its own key space), with the fingerprint of the request as decoded.
+func key(scope, cle string, request any) idem.Key {
+	return idem.Key{Scope: scope, Key: cle, Fingerprint: idem.Fingerprint(request)}
 }
 
 func marshal(status int, v any) (int, []byte, error) {

@@ -2,13 +2,6 @@ package paiement
 
 import "github.com/google/uuid"
 
-// Idempotence is an Idempotency-Key with the fingerprint of the request it came with.
-type Idempotence struct {
-	Portee    string // "paiement" or "remboursement": each has its own key space
-	Cle       string
-	Empreinte string
-}
-
 // Reponse is the answer given under a key: what the first request got, replayed to every repeat.
 type Reponse struct {
 	Status  int

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"multimagasins/kit"
+	"multimagasins/kit/idem"
 	"multimagasins/paiement/internal/paiement"
 )
 
@@ -68,14 +69,11 @@ func scan(row pgx.Row) (paiement.Paiement, error) {
 // decision (accepted or refused), the payment row and the answer rendered by
 // render. A repeat of the key gets the stored answer. A second accepted charge
 // for the same order is ErrCommandeDejaPayee and leaves nothing behind.
-func (r *Repo) Payer(ctx context.Context, d paiement.Demande, k paiement.Idempotence, render paiement.Rendu[paiement.Paiement]) (paiement.Reponse, error) {
+func (r *Repo) Payer(ctx context.Context, d paiement.Demande, k idem.Key, render paiement.Rendu[paiement.Paiement]) (paiement.Reponse, error) {
 	var ans paiement.Reponse
 	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-		stored, err := claim(ctx, tx, k)
-		if err != nil || stored != nil {
-			if stored != nil {
-				ans = *stored
-			}
+		var err error
+		if ans, err = claim(ctx, tx, k); err != nil || ans.Rejouee {
 			return err
 		}
 		limite := paiement.LimiteParDefaut
@@ -87,7 +85,7 @@ func (r *Repo) Payer(ctx context.Context, d paiement.Demande, k paiement.Idempot
 		p, err := scan(tx.QueryRow(ctx,
 			`INSERT INTO paiements (id, commande_id, client_id, montant, methode, statut, motif, cle)
 			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+columns,
-			uuid.New(), d.CommandeID, d.ClientID, d.Montant, d.Methode, statut, motif, k.Cle))
+			uuid.New(), d.CommandeID, d.ClientID, d.Montant, d.Methode, statut, motif, k.Key))
 		if err != nil {
 			var pg *pgconn.PgError
 			if errors.As(err, &pg) && pg.Code == "23505" && pg.ConstraintName == "paiements_commande_payee_key" {
@@ -103,15 +101,12 @@ func (r *Repo) Payer(ctx context.Context, d paiement.Demande, k paiement.Idempot
 // Rembourser refunds part of a payment under its key, in one transaction: the
 // payment is locked, the refund checked against what remains, then the refund
 // row, the payment's new total and status, and the answer are written together.
-func (r *Repo) Rembourser(ctx context.Context, id uuid.UUID, d paiement.DemandeRemboursement, k paiement.Idempotence,
+func (r *Repo) Rembourser(ctx context.Context, id uuid.UUID, d paiement.DemandeRemboursement, k idem.Key,
 	render paiement.Rendu[paiement.Remboursement]) (paiement.Reponse, error) {
 	var ans paiement.Reponse
 	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-		stored, err := claim(ctx, tx, k)
-		if err != nil || stored != nil {
-			if stored != nil {
-				ans = *stored
-			}
+		var err error
+		if ans, err = claim(ctx, tx, k); err != nil || ans.Rejouee {
 			return err
 		}
 		p, err := scan(tx.QueryRow(ctx, `SELECT `+columns+` FROM paiements WHERE id = $1 FOR UPDATE`, id))
@@ -127,7 +122,7 @@ func (r *Repo) Rembourser(ctx context.Context, id uuid.UUID, d paiement.DemandeR
 		err = tx.QueryRow(ctx,
 			`INSERT INTO remboursements (id, paiement_id, montant, motif, cle) VALUES ($1, $2, $3, $4, $5)
 			 RETURNING id, paiement_id, montant, motif, at`,
-			uuid.New(), p.ID, d.Montant, d.Motif, k.Cle).Scan(&rb.ID, &rb.PaiementID, &rb.Montant, &rb.Motif, &rb.At)
+			uuid.New(), p.ID, d.Montant, d.Motif, k.Key).Scan(&rb.ID, &rb.PaiementID, &rb.Montant, &rb.Motif, &rb.At)
 		if err != nil {
 			return fmt.Errorf("insert refund: %w", err)
 		}
@@ -148,13 +143,25 @@ func (r *Repo) Rembourser(ctx context.Context, id uuid.UUID, d paiement.DemandeR
 }
 
 // answer renders v and stores the answer under k, in the transaction of the effect.
-func answer[T any](ctx context.Context, tx pgx.Tx, k paiement.Idempotence, v T, render paiement.Rendu[T], ans *paiement.Reponse) error {
+func answer[T any](ctx context.Context, tx pgx.Tx, k idem.Key, v T, render paiement.Rendu[T], ans *paiement.Reponse) error {
 	status, body, err := render(v)
 	if err != nil {
 		return fmt.Errorf("render answer: %w", err)
 	}
 	*ans = paiement.Reponse{Status: status, Body: body}
-	return keep(ctx, tx, k, status, body)
+	return idem.Keep(ctx, tx, k, status, body)
+}
+
+// claim takes k, or gives the stored answer of a repeat as ours to replay.
+func claim(ctx context.Context, tx pgx.Tx, k idem.Key) (paiement.Reponse, error) {
+	stored, err := idem.Claim(ctx, tx, k)
+	if errors.Is(err, idem.ErrReused) {
+		return paiement.Reponse{}, paiement.ErrCleReutilisee
+	}
+	if err != nil || stored == nil {
+		return paiement.Reponse{}, err
+	}
+	return paiement.Reponse{Status: stored.Status, Body: stored.Body, Rejouee: true}, nil
 }
 
 // Get returns one payment with its refunds.

@@ -2,14 +2,14 @@ package postgres
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/jackc/pgx/v5"
 
+	"multimagasins/kit/idem"
 	"multimagasins/stock/internal/stock"
 )
 
@@ -18,11 +18,21 @@ import (
 // returns it without receiving twice.
 func (r *Repo) Receive(ctx context.Context, key string, rec stock.Reception) (stock.ReceptionResult, error) {
 	var out stock.ReceptionResult
+	k := idem.Key{Scope: "reception", Key: key, Fingerprint: idem.Fingerprint(rec)}
 	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
 		if key != "" {
-			found, err := claimKey(ctx, tx, key, "reception", fingerprint(rec), &out)
-			if err != nil || found {
+			stored, err := idem.Claim(ctx, tx, k)
+			if errors.Is(err, idem.ErrReused) {
+				return stock.ErrKeyReused
+			}
+			if err != nil {
 				return err
+			}
+			if stored != nil {
+				if err := json.Unmarshal(stored.Body, &out); err != nil {
+					return fmt.Errorf("stored answer %s: %w", key, err)
+				}
+				return nil
 			}
 		}
 		p, err := scanProduit(tx.QueryRow(ctx, `SELECT `+produitColumns+` FROM produits WHERE id = $1`, rec.ProduitID))
@@ -53,56 +63,9 @@ func (r *Repo) Receive(ctx context.Context, key string, rec stock.Reception) (st
 		}
 		out = stock.ReceptionResult{Mouvement: m, Niveau: n}
 		if key != "" {
-			return storeAnswer(ctx, tx, key, 201, out)
+			return idem.Keep(ctx, tx, k, http.StatusCreated, out)
 		}
 		return nil
 	})
 	return out, err
-}
-
-func fingerprint(v any) string {
-	b, _ := json.Marshal(v)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
-// claimKey records key for operation, or, when it was already used, decodes
-// the stored answer into out (found) or refuses a different request under it.
-// A concurrent call with the same key waits on the insert until the first
-// commits, so the effect happens once.
-func claimKey(ctx context.Context, tx pgx.Tx, key, operation, empreinte string, out any) (found bool, err error) {
-	tag, err := tx.Exec(ctx,
-		`INSERT INTO idempotence (cle, operation, empreinte, statut, reponse) VALUES ($1, $2, $3, 0, 'null')
-		 ON CONFLICT (cle) DO NOTHING`, key, operation, empreinte)
-	if err != nil {
-		return false, fmt.Errorf("claim key %s: %w", key, err)
-	}
-	if tag.RowsAffected() == 1 {
-		return false, nil
-	}
-	var op, stored string
-	var body []byte
-	err = tx.QueryRow(ctx, `SELECT operation, empreinte, reponse FROM idempotence WHERE cle = $1`, key).Scan(&op, &stored, &body)
-	if err != nil {
-		return false, fmt.Errorf("read key %s: %w", key, err)
-	}
-	if op != operation || stored != empreinte {
-		return false, stock.ErrKeyReused
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return false, fmt.Errorf("stored answer %s: %w", key, err)
-	}
-	return true, nil
-}
-
-func storeAnswer(ctx context.Context, tx pgx.Tx, key string, status int, v any) error {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `UPDATE idempotence SET statut = $2, reponse = $3 WHERE cle = $1`, key, status, body)
-	if err != nil {
-		return fmt.Errorf("store answer %s: %w", key, err)
-	}
-	return nil
 }
