@@ -22,8 +22,11 @@ TEST_FLAGS ?= -count=1 -race -timeout 15m
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
 
+# The launcher is built then exec'd (not `go run`), so Ctrl-C reaches it
+# directly and its clean stop is the exit status make reports.
 run: ## build, create the database and start the whole fleet natively
-	$(GO) run ./deploy/fleet/cmd/fleet
+	$(GO) build -o bin/fleet ./deploy/fleet/cmd/fleet
+	exec bin/fleet
 
 test: ## run every module's tests against the local PostgreSQL
 	$(GO) test $(TEST_FLAGS) $(PKGS)
