@@ -37,10 +37,11 @@ const (
 
 // Ligne is one product of an order, priced when the order was made.
 type Ligne struct {
-	ProduitID    int64     `json:"produit_id"`
-	Quantite     int       `json:"quantite"`
-	PrixUnitaire kit.Cents `json:"prix_unitaire"`
-	SousTotal    kit.Cents `json:"sous_total"`
+	ProduitID         int64     `json:"produit_id"`
+	Quantite          int       `json:"quantite"`
+	PrixUnitaire      kit.Cents `json:"prix_unitaire"`
+	SousTotal         kit.Cents `json:"sous_total"`
+	QuantiteRetournee int       `json:"quantite_retournee" doc:"Units that came back, never more than quantite."`
 }
 
 // Evenement is one row of an order's history: the state it entered, and when.
@@ -52,16 +53,18 @@ type Evenement struct {
 
 // Commande is an order as the API shows it. List pages leave Historique out.
 type Commande struct {
-	ID         uuid.UUID   `json:"id"`
-	ClientID   int64       `json:"client_id"`
-	Canal      Canal       `json:"canal"`
-	MagasinID  *int        `json:"magasin_id,omitempty"`
-	Statut     Statut      `json:"statut"`
-	Total      kit.Cents   `json:"total"`
-	Lignes     []Ligne     `json:"lignes" nullable:"false"`
-	Historique []Evenement `json:"historique,omitempty" doc:"Oldest first; left out of list pages."`
-	CreeLe     time.Time   `json:"cree_le"`
-	ModifieLe  time.Time   `json:"modifie_le"`
+	ID            uuid.UUID   `json:"id"`
+	ClientID      int64       `json:"client_id"`
+	Canal         Canal       `json:"canal"`
+	MagasinID     *int        `json:"magasin_id,omitempty"`
+	Statut        Statut      `json:"statut"`
+	Total         kit.Cents   `json:"total"`
+	TotalRetourne kit.Cents   `json:"total_retourne" doc:"What the returned units are worth, at the sale's prices."`
+	Lignes        []Ligne     `json:"lignes" nullable:"false"`
+	Historique    []Evenement `json:"historique,omitempty" doc:"Oldest first; left out of list pages."`
+	Retours       []Retour    `json:"retours,omitempty" doc:"Oldest first; absent when there is none, and left out of list pages."`
+	CreeLe        time.Time   `json:"cree_le"`
+	ModifieLe     time.Time   `json:"modifie_le"`
 }
 
 // LigneDemandee is a line as a caller sends it; the sub-total is ours to compute.

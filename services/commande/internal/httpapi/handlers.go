@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -20,6 +21,8 @@ type Repo interface {
 	Get(ctx context.Context, id uuid.UUID) (commande.Commande, error)
 	List(ctx context.Context, f commande.Filtre, limit, offset int) ([]commande.Commande, int64, error)
 	Transition(ctx context.Context, id uuid.UUID, cle string, vers commande.Statut, motif string) (commande.Commande, bool, error)
+	Retourner(ctx context.Context, id uuid.UUID, cle string, d commande.DemandeRetour) (commande.Retour, bool, error)
+	ListRetours(ctx context.Context, id uuid.UUID, limit, offset int) ([]commande.Retour, int64, error)
 }
 
 type handlers struct {
@@ -130,6 +133,51 @@ func (h *handlers) transition(ctx context.Context, in *transitionInput) (*comman
 	return &commandeBody{Body: c}, nil
 }
 
+type retourInput struct {
+	ID   uuid.UUID `path:"id" format:"uuid" doc:"Order id."`
+	Cle  string    `header:"Idempotency-Key" required:"true" minLength:"1" maxLength:"200" doc:"The saga sends saga_id:step; a repeat replays the first answer."`
+	Body commande.DemandeRetour
+}
+
+type retourBody struct {
+	Body commande.Retour
+}
+
+func (h *handlers) retourner(ctx context.Context, in *retourInput) (*retourBody, error) {
+	ctx = kit.WithCommandeID(ctx, in.ID.String())
+	cle := strings.TrimSpace(in.Cle)
+	if cle == "" {
+		return nil, kit.Invalid("validation failed", kit.FieldError("header.Idempotency-Key", "must not be blank", in.Cle))
+	}
+	ret, replay, err := h.repo.Retourner(ctx, in.ID, cle, in.Body)
+	if err != nil {
+		return nil, h.problem(ctx, err, in.ID)
+	}
+	if replay {
+		h.log.InfoContext(ctx, "commande return replayed", "retour_id", ret.ID)
+	} else {
+		h.log.InfoContext(ctx, "commande return", "retour_id", ret.ID, "montant", ret.Montant.String(), "lignes", len(ret.Lignes))
+	}
+	return &retourBody{Body: ret}, nil
+}
+
+type listRetoursInput struct {
+	ID uuid.UUID `path:"id" format:"uuid" doc:"Order id."`
+	kit.PageQuery
+}
+
+type listRetoursOutput struct {
+	Body kit.Page[commande.Retour]
+}
+
+func (h *handlers) listRetours(ctx context.Context, in *listRetoursInput) (*listRetoursOutput, error) {
+	items, total, err := h.repo.ListRetours(ctx, in.ID, in.Limit, in.Offset)
+	if err != nil {
+		return nil, h.problem(ctx, err, in.ID)
+	}
+	return &listRetoursOutput{Body: kit.NewPage(items, total, in.PageQuery)}, nil
+}
+
 func idOf(id *uuid.UUID) uuid.UUID {
 	if id == nil {
 		return uuid.Nil
@@ -141,7 +189,17 @@ func idOf(id *uuid.UUID) uuid.UUID {
 func (h *handlers) problem(ctx context.Context, err error, id uuid.UUID) error {
 	var ve *commande.ValidationError
 	var te *commande.TransitionError
+	var refus *commande.RetourRefuseError
+	var excess *commande.RetourExcessifError
 	switch {
+	case errors.As(err, &refus):
+		return huma.Error409Conflict(refus.Error(), kit.FieldError("path.id", refus.Error(), refus.Statut))
+	case errors.As(err, &excess):
+		details := make([]error, len(excess.Lignes))
+		for i, x := range excess.Lignes {
+			details[i] = kit.FieldError(fmt.Sprintf("body.lignes[%d].quantite", x.Index), x.Message(), x.Demande)
+		}
+		return huma.Error409Conflict("return exceeds what was sold and not yet returned; nothing was recorded", details...)
 	case errors.As(err, &ve):
 		fields := make([]*huma.ErrorDetail, len(ve.Champs))
 		for i, c := range ve.Champs {

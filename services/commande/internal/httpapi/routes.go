@@ -20,4 +20,8 @@ func Routes(api huma.API, repo Repo, log *slog.Logger, reg prometheus.Registerer
 		Summary: "Lire une commande avec ses lignes et son historique"}, h.get)
 	huma.Register(api, huma.Operation{OperationID: "transition-commande", Method: http.MethodPost, Path: "/commande/{id}/transitions",
 		Summary: "Faire passer une commande à l'état suivant ou l'annuler"}, h.transition)
+	huma.Register(api, huma.Operation{OperationID: "retour-commande", Method: http.MethodPost, Path: "/commande/{id}/retours",
+		Summary: "Enregistrer le retour de produits d'une commande confirmée", DefaultStatus: http.StatusCreated}, h.retourner)
+	huma.Register(api, huma.Operation{OperationID: "list-retours-commande", Method: http.MethodGet, Path: "/commande/{id}/retours",
+		Summary: "Lister les retours d'une commande, les plus anciens d'abord"}, h.listRetours)
 }

@@ -120,6 +120,10 @@ func (r *Repo) Get(ctx context.Context, id uuid.UUID) (commande.Commande, error)
 	return get(ctx, r.pool, id)
 }
 
+// retoursMax bounds the returns GET /commande/{id} embeds; GET
+// /commande/{id}/retours pages through any number.
+const retoursMax = 500
+
 const columns = `id, client_id, canal, magasin_id, statut, total, cree_le, modifie_le`
 
 func scanCommande(row pgx.Row) (commande.Commande, error) {
@@ -137,8 +141,10 @@ func scanCommande(row pgx.Row) (commande.Commande, error) {
 func get(ctx context.Context, q db, id uuid.UUID) (c commande.Commande, err error) {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT `+columns+` FROM commandes WHERE id = $1`, id)
-	b.Queue(`SELECT produit_id, quantite, prix_unitaire FROM commande_lignes WHERE commande_id = $1 ORDER BY position`, id)
+	b.Queue(`SELECT produit_id, quantite, prix_unitaire, quantite_retournee FROM commande_lignes
+	         WHERE commande_id = $1 ORDER BY position`, id)
 	b.Queue(`SELECT statut, motif, at FROM commande_historique WHERE commande_id = $1 ORDER BY id`, id)
+	queueRetours(b, id, retoursMax, 0)
 	br := q.SendBatch(ctx, b)
 	defer func() {
 		if cerr := br.Close(); err == nil && cerr != nil {
@@ -168,6 +174,10 @@ func get(ctx context.Context, q db, id uuid.UUID) (c commande.Commande, err erro
 	if err != nil {
 		return c, fmt.Errorf("read historique: %w", err)
 	}
+	c.TotalRetourne = commande.TotalRetourne(c.Lignes)
+	if c.Retours, err = scanRetours(br); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -181,13 +191,17 @@ func asCreated(ctx context.Context, q db, id uuid.UUID) (commande.Commande, erro
 	}
 	c.Statut, c.ModifieLe = commande.Creee, c.CreeLe
 	c.Historique = c.Historique[:min(1, len(c.Historique))]
+	for i := range c.Lignes {
+		c.Lignes[i].QuantiteRetournee = 0
+	}
+	c.TotalRetourne, c.Retours = 0, nil
 	return c, nil
 }
 
 func scanLigne(row pgx.CollectableRow) (commande.Ligne, error) {
 	var l commande.Ligne
 	var prix int64
-	err := row.Scan(&l.ProduitID, &l.Quantite, &prix)
+	err := row.Scan(&l.ProduitID, &l.Quantite, &prix, &l.QuantiteRetournee)
 	l.PrixUnitaire = kit.Cents(prix)
 	l.SousTotal = l.PrixUnitaire * kit.Cents(l.Quantite)
 	return l, err
@@ -233,7 +247,7 @@ func key(cle, request string) idem.Key {
 
 // claim takes k for the transaction, or, on a repeat, decodes the first answer
 // into out (found).
-func claim(ctx context.Context, tx pgx.Tx, k idem.Key, out *commande.Commande) (found bool, err error) {
+func claim(ctx context.Context, tx pgx.Tx, k idem.Key, out any) (found bool, err error) {
 	stored, err := idem.Claim(ctx, tx, k)
 	if errors.Is(err, idem.ErrReused) {
 		return false, commande.ErrCleReutilisee
@@ -300,7 +314,7 @@ func (r *Repo) List(ctx context.Context, f commande.Filtre, limit, offset int) (
 		list[i].Lignes = []commande.Ligne{}
 	}
 	rows, err = r.pool.Query(ctx,
-		`SELECT commande_id, produit_id, quantite, prix_unitaire FROM commande_lignes
+		`SELECT commande_id, produit_id, quantite, prix_unitaire, quantite_retournee FROM commande_lignes
 		 WHERE commande_id = ANY($1) ORDER BY commande_id, position`, ids)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list lignes: %w", err)
@@ -310,7 +324,7 @@ func (r *Repo) List(ctx context.Context, f commande.Filtre, limit, offset int) (
 		var id uuid.UUID
 		var l commande.Ligne
 		var prix int64
-		if err := rows.Scan(&id, &l.ProduitID, &l.Quantite, &prix); err != nil {
+		if err := rows.Scan(&id, &l.ProduitID, &l.Quantite, &prix, &l.QuantiteRetournee); err != nil {
 			return nil, 0, fmt.Errorf("list lignes: %w", err)
 		}
 		l.PrixUnitaire = kit.Cents(prix)
@@ -320,6 +334,9 @@ func (r *Repo) List(ctx context.Context, f commande.Filtre, limit, offset int) (
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("list lignes: %w", err)
+	}
+	for i := range list {
+		list[i].TotalRetourne = commande.TotalRetourne(list[i].Lignes)
 	}
 	return list, total, nil
 }

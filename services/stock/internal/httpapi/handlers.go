@@ -23,6 +23,7 @@ type Repo interface {
 	GetEmplacement(ctx context.Context, id int64) (stock.Emplacement, error)
 	ListNiveaux(ctx context.Context, emplacementID int64, q string, limit, offset int) ([]stock.Niveau, int64, error)
 	Receive(ctx context.Context, key string, rec stock.Reception) (stock.ReceptionResult, error)
+	Return(ctx context.Context, key string, n stock.NouveauRetour) (stock.Retour, bool, error)
 	Disponibilites(ctx context.Context, d stock.Demande) (stock.Verification, error)
 	Reserve(ctx context.Context, n stock.NouvelleReservation) (stock.Reservation, bool, error)
 	GetReservation(ctx context.Context, cle string) (stock.Reservation, error)
@@ -39,10 +40,14 @@ type handlers struct {
 
 // --- Products ---
 
+// maxIDs bounds ?ids=: as many as the lines of an order.
+const maxIDs = 100
+
 type listProduitsInput struct {
-	Q         string `query:"q" maxLength:"200" doc:"Part of the name, any case."`
-	Categorie string `query:"categorie" maxLength:"100" doc:"Category, any case."`
-	Actif     string `query:"actif" enum:"true,false" doc:"Only active (true) or inactive (false) products."`
+	IDs       []int64 `query:"ids" maxItems:"100" example:"[1,2,3]" doc:"Only these product ids, comma-separated: ?ids=1,2,3 (at most 100)."`
+	Q         string  `query:"q" maxLength:"200" doc:"Part of the name, any case."`
+	Categorie string  `query:"categorie" maxLength:"100" doc:"Category, any case."`
+	Actif     string  `query:"actif" enum:"true,false" doc:"Only active (true) or inactive (false) products."`
 	kit.PageQuery
 }
 
@@ -51,7 +56,15 @@ type produitsOutput struct {
 }
 
 func (h *handlers) listProduits(ctx context.Context, in *listProduitsInput) (*produitsOutput, error) {
-	f := stock.ProduitFilter{Q: in.Q, Categorie: in.Categorie}
+	for _, id := range in.IDs {
+		if id < 1 {
+			return nil, kit.Invalid("validation failed", kit.FieldError("query.ids", "every id must be 1 or more", id))
+		}
+	}
+	if len(in.IDs) > maxIDs { // the schema says so too; this keeps the SQL bounded whatever it does
+		return nil, kit.Invalid("validation failed", kit.FieldError("query.ids", "at most 100 ids", len(in.IDs)))
+	}
+	f := stock.ProduitFilter{IDs: in.IDs, Q: in.Q, Categorie: in.Categorie}
 	if in.Actif != "" {
 		actif := in.Actif == "true"
 		f.Actif = &actif
@@ -206,6 +219,32 @@ func (h *handlers) receive(ctx context.Context, in *receptionInput) (*receptionO
 	h.log.InfoContext(ctx, "goods received", "produit_id", in.Body.ProduitID, "quantite", in.Body.Quantite,
 		"mouvement_id", out.Mouvement.ID)
 	return &receptionOutput{Body: out}, nil
+}
+
+type retourInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" required:"true" minLength:"1" maxLength:"200" pattern:"^[^/?#%\\s]+$" doc:"The saga sends saga_id:step; a repeat replays the first answer."`
+	Body           stock.NouveauRetour
+}
+
+type retourOutput struct {
+	Body stock.Retour
+}
+
+func (h *handlers) restock(ctx context.Context, in *retourInput) (*retourOutput, error) {
+	if err := in.Body.Validate(); err != nil {
+		return nil, h.problem(ctx, err, "", nil)
+	}
+	out, replay, err := h.repo.Return(ctx, in.IdempotencyKey, in.Body)
+	if err != nil {
+		return nil, h.problem(ctx, err, "header.Idempotency-Key", in.IdempotencyKey)
+	}
+	if replay {
+		h.log.InfoContext(ctx, "return replayed", "reference", out.Reference)
+	} else {
+		h.log.InfoContext(ctx, "goods returned", "reference", out.Reference, "emplacement_id", out.EmplacementID,
+			"lignes", len(out.Lignes))
+	}
+	return &retourOutput{Body: out}, nil
 }
 
 // --- Availability and reservations ---

@@ -14,7 +14,7 @@ func Routes(api huma.API, repo Repo, log *slog.Logger, reg prometheus.Registerer
 	h := &handlers{repo: repo, log: log, reservations: newReservationsCounter(reg)}
 
 	huma.Register(api, huma.Operation{OperationID: "list-produits", Method: http.MethodGet, Path: "/produits",
-		Summary: "Lister les produits (recherche par nom, filtre catégorie et actif)"}, h.listProduits)
+		Summary: "Lister les produits (par ids, recherche par nom, filtre catégorie et actif)"}, h.listProduits)
 	huma.Register(api, huma.Operation{OperationID: "create-produit", Method: http.MethodPost, Path: "/produits",
 		Summary: "Créer un produit (sans stock)", DefaultStatus: http.StatusCreated}, h.createProduit)
 	huma.Register(api, huma.Operation{OperationID: "get-produit", Method: http.MethodGet, Path: "/produits/{id}",
@@ -32,6 +32,8 @@ func Routes(api huma.API, repo Repo, log *slog.Logger, reg prometheus.Registerer
 		Summary: "Stock du centre logistique"}, h.stockCentre)
 	huma.Register(api, huma.Operation{OperationID: "create-reception", Method: http.MethodPost, Path: "/logistique/receptions",
 		Summary: "Recevoir des marchandises au centre logistique", DefaultStatus: http.StatusCreated}, h.receive)
+	huma.Register(api, huma.Operation{OperationID: "create-retour", Method: http.MethodPost, Path: "/retours",
+		Summary: "Remettre en stock des marchandises retournées (idempotent)", DefaultStatus: http.StatusCreated}, h.restock)
 
 	huma.Register(api, huma.Operation{OperationID: "check-disponibilites", Method: http.MethodPost, Path: "/disponibilites",
 		Summary: "Vérifier la disponibilité de lignes (lecture seule)"}, h.disponibilites)

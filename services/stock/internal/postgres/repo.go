@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,9 +63,15 @@ func scanProduit(row pgx.Row) (stock.Produit, error) {
 	return p, err
 }
 
-// ListProduits returns a page of products, by id.
+// ListProduits returns a page of products, by id, and the number matching.
+// The count rides along as a window over the same scan, so the saga's price
+// look-up (?ids=…) is one round trip; only a page past the end needs a
+// second query to learn the total.
 func (r *Repo) ListProduits(ctx context.Context, f stock.ProduitFilter, limit, offset int) ([]stock.Produit, int64, error) {
 	var w where
+	if len(f.IDs) > 0 {
+		w.add(`id = ANY(?)`, f.IDs)
+	}
 	if f.Q != "" {
 		w.add(`lower(nom) LIKE ?`, kit.ContainsPattern(f.Q))
 	}
@@ -74,18 +81,28 @@ func (r *Repo) ListProduits(ctx context.Context, f stock.ProduitFilter, limit, o
 	if f.Actif != nil {
 		w.add(`actif = ?`, *f.Actif)
 	}
-	var total int64
-	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM produits`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count produits: %w", err)
-	}
-	sql := `SELECT ` + produitColumns + ` FROM produits` + w.String() + ` ORDER BY id`
-	sql += w.page(limit, offset)
+	filter := w.String()
+	countArgs := slices.Clone(w.args)
+	sql := `SELECT ` + produitColumns + `, count(*) OVER () FROM produits` + filter + ` ORDER BY id` + w.page(limit, offset)
 	rows, err := r.pool.Query(ctx, sql, w.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list produits: %w", err)
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (stock.Produit, error) { return scanProduit(row) })
-	return list, total, err
+	var total int64
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (stock.Produit, error) {
+		var p stock.Produit
+		err := row.Scan(&p.ID, &p.Nom, &p.Categorie, &p.Prix, &p.Description, &p.Actif, &total)
+		return p, err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list produits: %w", err)
+	}
+	if len(list) == 0 && offset > 0 {
+		if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM produits`+filter, countArgs...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count produits: %w", err)
+		}
+	}
+	return list, total, nil
 }
 
 // GetProduit returns one product.

@@ -15,6 +15,13 @@ import (
 // checkProduits makes sure every line names an existing, active product.
 // Errors name the line as the caller sent it.
 func checkProduits(ctx context.Context, tx pgx.Tx, lignes []stock.Ligne) error {
+	return checkCatalogue(ctx, tx, lignes, true)
+}
+
+// checkCatalogue makes sure every line names an existing product and, when
+// actifRequis, one still sold: goods sold before a product was withdrawn may
+// still come back.
+func checkCatalogue(ctx context.Context, tx pgx.Tx, lignes []stock.Ligne, actifRequis bool) error {
 	ids := make([]int64, len(lignes))
 	for i, l := range lignes {
 		ids[i] = l.ProduitID
@@ -35,7 +42,7 @@ func checkProduits(ctx context.Context, tx pgx.Tx, lignes []stock.Ligne) error {
 		if !ok {
 			return &stock.NotFoundErr{Field: field, Msg: fmt.Sprintf("product %d not found", l.ProduitID), Value: l.ProduitID}
 		}
-		if !a {
+		if !a && actifRequis {
 			return &stock.FieldErr{Field: field, Msg: fmt.Sprintf("product %d is not sold any more", l.ProduitID), Value: l.ProduitID}
 		}
 	}

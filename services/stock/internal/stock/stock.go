@@ -153,8 +153,9 @@ func (e *NotFoundErr) Error() string { return e.Field + ": " + e.Msg }
 
 // ProduitFilter narrows the catalogue list.
 type ProduitFilter struct {
-	Q         string // part of the name, any case
-	Categorie string // exact, any case
+	IDs       []int64 // any of these ids; none means any product
+	Q         string  // part of the name, any case
+	Categorie string  // exact, any case
 	Actif     *bool
 }
 

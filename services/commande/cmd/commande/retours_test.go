@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"multimagasins/kit/kittest"
+)
+
+// confirmee makes an order and walks it to CONFIRMEE, as the saga does.
+func confirmee(t *testing.T, base string, body any) string {
+	t.Helper()
+	id := create(t, base, body)["id"].(string)
+	for _, s := range []string{"STOCK_VERIFIE", "STOCK_RESERVE", "PAYEE", "CONFIRMEE"} {
+		r := transition(t, base, id, s, "", "saga-"+id+":"+s)
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	}
+	return id
+}
+
+func retourner(t *testing.T, base, id, cle string, lignes ...[2]int) kittest.Response {
+	t.Helper()
+	ls := make([]map[string]int, len(lignes))
+	for i, l := range lignes {
+		ls[i] = map[string]int{"produit_id": l[0], "quantite": l[1]}
+	}
+	return kittest.Do(t, "POST", base+"/commande/"+id+"/retours", map[string]any{"lignes": ls}, "Idempotency-Key", cle)
+}
+
+// retourRows counts what a return writes, so a refused one can be shown to write nothing.
+func retourRows(t *testing.T, dbURL string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var s string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT concat_ws(' ',
+		(SELECT count(*) FROM retours), (SELECT count(*) FROM retour_lignes),
+		(SELECT sum(quantite_retournee) FROM commande_lignes), (SELECT count(*) FROM idempotence),
+		(SELECT string_agg(statut, ',' ORDER BY id) FROM commandes))`).Scan(&s))
+	return s
+}
+
+func TestRetour_PartialReturnsAtTheSalePriceUpToWhatWasSold(t *testing.T) {
+	base, dbURL := start(t)
+	id := confirmee(t, base, enLigne(7)) // product 1 ×2 at 19.99, product 2 ×1 at 5.00
+
+	r := retourner(t, base, id, "saga-r1:retour_commande", [2]int{2, 1}, [2]int{1, 1})
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	ret := r.Map(t)
+	_, err := uuid.Parse(ret["id"].(string))
+	require.NoError(t, err)
+	require.Equal(t, id, ret["commande_id"])
+	require.Equal(t, 24.99, ret["montant"])
+	require.NotEmpty(t, ret["at"])
+	require.Equal(t, []any{
+		map[string]any{"produit_id": 2.0, "quantite": 1.0, "prix_unitaire": 5.0, "montant": 5.0},
+		map[string]any{"produit_id": 1.0, "quantite": 1.0, "prix_unitaire": 19.99, "montant": 19.99},
+	}, ret["lignes"])
+
+	// Same key and body: the first answer again, nothing recorded twice.
+	before := retourRows(t, dbURL)
+	again := retourner(t, base, id, "saga-r1:retour_commande", [2]int{2, 1}, [2]int{1, 1})
+	require.Equal(t, http.StatusCreated, again.Status, string(again.Body))
+	require.JSONEq(t, string(r.Body), string(again.Body))
+	require.Equal(t, before, retourRows(t, dbURL))
+	// Same key, another return: refused, nothing recorded.
+	kittest.RequireProblem(t, retourner(t, base, id, "saga-r1:retour_commande", [2]int{1, 1}), 422, "header.Idempotency-Key")
+	require.Equal(t, before, retourRows(t, dbURL))
+
+	// Product 2 is all back, product 1 has one left: asking more is a 409 that says how many.
+	p := kittest.RequireProblem(t, retourner(t, base, id, "r2", [2]int{1, 1}, [2]int{2, 1}), 409, "body.lignes[1].quantite")
+	require.Contains(t, p.Errors[0].Message, "only 0 of product 2")
+	p = kittest.RequireProblem(t, retourner(t, base, id, "r3", [2]int{1, 2}), 409, "body.lignes[0].quantite")
+	require.Contains(t, p.Errors[0].Message, "only 1 of product 1")
+	require.Equal(t, before, retourRows(t, dbURL))
+
+	second := retourner(t, base, id, "r4", [2]int{1, 1})
+	require.Equal(t, http.StatusCreated, second.Status, string(second.Body))
+
+	c := kittest.Do(t, "GET", base+"/commande/"+id, nil).Map(t)
+	require.Equal(t, "CONFIRMEE", c["statut"], "a return does not change the sale's state")
+	require.Equal(t, 44.98, c["total"])
+	require.Equal(t, 44.98, c["total_retourne"])
+	for _, l := range c["lignes"].([]any) {
+		l := l.(map[string]any)
+		require.Equal(t, l["quantite"], l["quantite_retournee"])
+	}
+	retours := c["retours"].([]any)
+	require.Len(t, retours, 2)
+	require.Equal(t, ret["id"], retours[0].(map[string]any)["id"], "oldest first")
+	require.Equal(t, 19.99, retours[1].(map[string]any)["montant"])
+
+	page := kittest.Do(t, "GET", base+"/commande/"+id+"/retours?limit=1&offset=1", nil).Map(t)
+	require.EqualValues(t, 2, page["total"])
+	require.Equal(t, second.Map(t), page["items"].([]any)[0])
+	list := kittest.Do(t, "GET", base+"/commandes?client_id=7", nil).Map(t)
+	require.Equal(t, 44.98, list["items"].([]any)[0].(map[string]any)["total_retourne"])
+
+	// An order with no return shows zeros and no retours.
+	other := confirmee(t, base, enLigne(8))
+	o := kittest.Do(t, "GET", base+"/commande/"+other, nil).Map(t)
+	require.Equal(t, 0.0, o["total_retourne"])
+	require.NotContains(t, o, "retours")
+	require.EqualValues(t, 0, kittest.Do(t, "GET", base+"/commande/"+other+"/retours", nil).Map(t)["total"])
+}
+
+func TestRetour_OnlyAConfirmedOrderTakesReturns(t *testing.T) {
+	base, dbURL := start(t)
+	id := create(t, base, enLigne(1))["id"].(string)
+	annulee := create(t, base, enLigne(2))["id"].(string)
+	require.Equal(t, http.StatusOK, transition(t, base, annulee, "ANNULEE", "paiement refusé", "a1").Status)
+	refused := func(order, cle, etat string) {
+		t.Helper()
+		before := retourRows(t, dbURL)
+		p := kittest.RequireProblem(t, retourner(t, base, order, cle, [2]int{1, 1}), 409, "path.id")
+		require.Contains(t, p.Detail, etat)
+		require.Contains(t, p.Detail, "CONFIRMEE")
+		require.Equal(t, before, retourRows(t, dbURL))
+	}
+	refused(id, "early-CREEE", "CREEE")
+	for _, s := range []string{"STOCK_VERIFIE", "STOCK_RESERVE", "PAYEE"} {
+		require.Equal(t, http.StatusOK, transition(t, base, id, s, "", "t:"+s).Status)
+		refused(id, "early-"+s, s)
+	}
+	refused(annulee, "x", "ANNULEE")
+	// Once confirmed, a key refused earlier is free: the refusal stored nothing.
+	require.Equal(t, http.StatusOK, transition(t, base, id, "CONFIRMEE", "", "t:CONFIRMEE").Status)
+	r := retourner(t, base, id, "early-PAYEE", [2]int{1, 1})
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+}
+
+func TestRetour_ConcurrentReturnsNeverExceedWhatWasSold(t *testing.T) {
+	base, dbURL := start(t)
+	id := confirmee(t, base, enLigne(3, map[string]any{"produit_id": 9, "quantite": 5, "prix_unitaire": 12.5}))
+	const n = 20
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			statuses[i] = retourner(t, base, id, fmt.Sprintf("racer-%d", i), [2]int{9, 1}).Status
+		})
+	}
+	wg.Wait()
+	count := map[int]int{}
+	for _, s := range statuses {
+		count[s]++
+	}
+	require.Equal(t, map[int]int{http.StatusCreated: 5, http.StatusConflict: n - 5}, count)
+	c := kittest.Do(t, "GET", base+"/commande/"+id, nil).Map(t)
+	require.EqualValues(t, 5, c["lignes"].([]any)[0].(map[string]any)["quantite_retournee"])
+	require.Equal(t, 62.5, c["total_retourne"])
+	require.Len(t, c["retours"], 5)
+	require.Contains(t, retourRows(t, dbURL), "5 5 5 ")
+}
+
+func TestRetour_BadInputIsAProblemNamingTheFieldAndChangesNothing(t *testing.T) {
+	base, dbURL := start(t)
+	id := confirmee(t, base, enLigne(1))
+	path := "/commande/" + id + "/retours"
+	line := `{"produit_id":1,"quantite":1}`
+	body := func(lignes string) string { return `{"lignes":[` + lignes + `]}` }
+	many := make([]string, 101)
+	for i := range many {
+		many[i] = fmt.Sprintf(`{"produit_id":%d,"quantite":1}`, i+1)
+	}
+	key := []string{"Idempotency-Key", "bad"}
+	unknown := uuid.NewString()
+	cases := []struct {
+		name, path, body string
+		headers          []string
+		status           int
+		field            string
+	}{
+		{"malformed JSON", path, `{"lignes":[`, key, 400, ""},
+		{"not JSON", path, `lignes=1`, key, 400, ""},
+		{"unknown field", path, `{"lignes":[` + line + `],"motif":"x"}`, key, 422, "body.motif"},
+		{"unknown line field", path, body(`{"produit_id":1,"quantite":1,"prix_unitaire":1}`), key, 422, "body.lignes[0].prix_unitaire"},
+		{"missing lignes", path, `{}`, key, 422, "body.lignes"},
+		{"empty lignes", path, body(``), key, 422, "body.lignes"},
+		{"101 lines", path, body(strings.Join(many, ",")), key, 422, "body.lignes"},
+		{"lignes not a list", path, `{"lignes":{"produit_id":1}}`, key, 422, "body.lignes"},
+		{"quantite 0", path, body(`{"produit_id":1,"quantite":0}`), key, 422, "body.lignes[0].quantite"},
+		{"quantite -1", path, body(line + `,{"produit_id":2,"quantite":-1}`), key, 422, "body.lignes[1].quantite"},
+		{"quantite fractional", path, body(`{"produit_id":1,"quantite":1.5}`), key, 422, "body.lignes[0].quantite"},
+		{"quantite as text", path, body(`{"produit_id":1,"quantite":"1"}`), key, 422, "body.lignes[0].quantite"},
+		{"produit 0", path, body(`{"produit_id":0,"quantite":1}`), key, 422, "body.lignes[0].produit_id"},
+		{"produit not in the order", path, body(line + `,{"produit_id":3,"quantite":1}`), key, 422, "body.lignes[1].produit_id"},
+		{"same product twice", path, body(line + `,` + line), key, 422, "body.lignes[1].produit_id"},
+		{"more than sold", path, body(`{"produit_id":1,"quantite":3}`), key, 409, "body.lignes[0].quantite"},
+		{"missing key", path, body(line), nil, 422, "header.Idempotency-Key"},
+		{"blank key", path, body(line), []string{"Idempotency-Key", "  "}, 422, "header.Idempotency-Key"},
+		{"key too long", path, body(line), []string{"Idempotency-Key", strings.Repeat("k", 201)}, 422, "header.Idempotency-Key"},
+		{"unknown order", "/commande/" + unknown + "/retours", body(line), key, 404, "path.id"},
+		{"malformed order id", "/commande/abc/retours", body(line), key, 422, "path.id"},
+		{"body over the limit", path, `{"lignes":[` + line + `],"x":"` + strings.Repeat("x", 70<<10) + `"}`, key, 413, ""},
+		{"list unknown order", "/commande/" + unknown + "/retours", ``, nil, 404, "path.id"},
+	}
+	before, counts := retourRows(t, dbURL), rows(t, dbURL)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			method, body := "POST", any(c.body)
+			if c.body == "" {
+				method, body = "GET", nil
+			}
+			kittest.RequireProblem(t, kittest.Do(t, method, base+c.path, body, c.headers...), c.status, c.field)
+		})
+	}
+	require.Equal(t, before, retourRows(t, dbURL))
+	require.Equal(t, counts, rows(t, dbURL))
+	// The refused requests did not burn the key.
+	r := kittest.Do(t, "POST", base+path, body(line), key...)
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+}
