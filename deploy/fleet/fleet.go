@@ -35,10 +35,14 @@ type Options struct {
 	FreePorts    bool              // every port not set in Ports is a free one, so a second fleet can run
 	LogLevel     string            // LOG_LEVEL of the services; default "info"
 	Env          map[string]string // extra variables for every service
-	Out          io.Writer         // progress and the final table; nil discards them
-	Echo         bool              // also copy every process's output to Out, each line prefixed by its name
-	NoExtras     bool              // start no nginx, Prometheus or KrakenD
-	ReadyTimeout time.Duration     // default 60s
+	// ProcessEnv adds variables to one service or process ("orchestrator",
+	// "panier-2"), over Env; a process name wins over its service's name.
+	// Tests use it to shorten a timeout or point a peer URL at a proxy.
+	ProcessEnv   map[string]map[string]string
+	Out          io.Writer     // progress and the final table; nil discards them
+	Echo         bool          // also copy every process's output to Out, each line prefixed by its name
+	NoExtras     bool          // start no nginx, Prometheus or KrakenD
+	ReadyTimeout time.Duration // default 60s
 }
 
 // Services lists every Go service, in start order.
@@ -108,6 +112,11 @@ func newFleet(opts Options) (*Fleet, error) {
 	for _, s := range opts.Services {
 		if !slices.Contains(Services, s) {
 			return nil, fmt.Errorf("unknown service %q (known: %s)", s, strings.Join(Services, ", "))
+		}
+	}
+	for key := range opts.ProcessEnv {
+		if _, isProcess := DefaultPorts[key]; !isProcess && !slices.Contains(Services, key) {
+			return nil, fmt.Errorf("ProcessEnv: unknown service or process %q", key)
 		}
 	}
 	if opts.LogLevel == "" {
@@ -237,6 +246,19 @@ func (f *Fleet) Restart(ctx context.Context, name string) error {
 		return err
 	}
 	return f.waitReady(ctx, []*proc{p})
+}
+
+// RestartWith restarts a process like Restart, with env over the variables it
+// was started with; the overlay stays for later restarts. A nil env goes back
+// to the start variables. Tests use it to put a proxy or a short timeout in
+// front of one process and then to take it away.
+func (f *Fleet) RestartWith(ctx context.Context, name string, env map[string]string) error {
+	p := f.find(name)
+	if p == nil {
+		return fmt.Errorf("no process %q", name)
+	}
+	p.setOverlay(env)
+	return f.Restart(ctx, name)
 }
 
 // Stop ends every process (SIGTERM to its group, SIGKILL after 10s), then

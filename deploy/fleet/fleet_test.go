@@ -98,6 +98,9 @@ func TestFleet_StartKillRestartStopLeavesNothingBehind(t *testing.T) {
 	require.Error(t, err, "a killed process no longer answers")
 	require.NoError(t, f.Restart(ctx, "web-2"))
 	require.Equal(t, http.StatusOK, get(t, f.URL("web-2")+"/readyz"))
+	require.NoError(t, f.RestartWith(ctx, "clients", map[string]string{"LOG_LEVEL": "debug"}))
+	require.Equal(t, http.StatusOK, get(t, f.URL("clients")+"/readyz"))
+	require.NoError(t, f.RestartWith(ctx, "clients", nil))
 
 	var pids []int
 	for _, p := range f.procs {
@@ -116,6 +119,42 @@ func TestFleet_StartKillRestartStopLeavesNothingBehind(t *testing.T) {
 	var n int
 	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM pg_database WHERE datname = $1`, db).Scan(&n))
 	require.Zero(t, n, "the database is dropped")
+}
+
+func TestServiceProcs_ProcessEnvGoesOverEnvAndProcessOverService(t *testing.T) {
+	f, err := newFleet(Options{
+		Root: t.TempDir(), Services: []string{"orchestrator", "panier"},
+		Env: map[string]string{"STEP_TIMEOUT": "5s", "X": "all"},
+		ProcessEnv: map[string]map[string]string{
+			"orchestrator": {"STEP_TIMEOUT": "300ms", "PAIEMENT_URL": "http://127.0.0.1:1"},
+			"panier":       {"X": "panier"},
+			"panier-2":     {"X": "panier-2"},
+		},
+	})
+	require.NoError(t, err)
+	f.adminDB = "postgres://postgres@127.0.0.1:5432/x"
+	last := func(env []string, key string) string {
+		v := ""
+		for _, kv := range env {
+			if k, val, _ := strings.Cut(kv, "="); k == key {
+				v = val // exec uses the last value of a duplicate key
+			}
+		}
+		return v
+	}
+	got := map[string][]string{}
+	for _, p := range f.serviceProcs() {
+		got[p.name] = p.env
+	}
+	require.Equal(t, "300ms", last(got["orchestrator"], "STEP_TIMEOUT"))
+	require.Equal(t, "http://127.0.0.1:1", last(got["orchestrator"], "PAIEMENT_URL"))
+	require.Equal(t, "all", last(got["orchestrator"], "X"))
+	require.Equal(t, "panier", last(got["panier-1"], "X"))
+	require.Equal(t, "panier-2", last(got["panier-2"], "X"))
+	require.Equal(t, "5s", last(got["panier-1"], "STEP_TIMEOUT"))
+
+	_, err = newFleet(Options{Root: t.TempDir(), ProcessEnv: map[string]map[string]string{"stok": {"A": "b"}}})
+	require.ErrorContains(t, err, "stok")
 }
 
 func get(t *testing.T, url string) int {

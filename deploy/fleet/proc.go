@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -23,6 +25,7 @@ type proc struct {
 	args    []string
 	dir     string
 	env     []string
+	overlay []string // RestartWith's variables, after env so they win
 	url     string
 	ready   string // answers 200 when the process is ready
 	port    int
@@ -43,7 +46,7 @@ func (p *proc) start(console io.Writer) error {
 	}
 	fmt.Fprintf(logf, "---- %s start %s %s\n", time.Now().Format(time.RFC3339), p.path, strings.Join(p.args, " "))
 	cmd := exec.Command(p.path, p.args...)
-	cmd.Dir, cmd.Env = p.dir, p.env
+	cmd.Dir, cmd.Env = p.dir, append(slices.Clip(p.env), p.overlay...)
 	cmd.SysProcAttr = sysProcAttr()
 	var out io.Writer = logf
 	if console != nil {
@@ -68,6 +71,15 @@ func (p *proc) start(console io.Writer) error {
 		close(done)
 	}()
 	return nil
+}
+
+func (p *proc) setOverlay(env map[string]string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.overlay = nil
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		p.overlay = append(p.overlay, k+"="+env[k])
+	}
 }
 
 func (p *proc) pid() int {

@@ -56,6 +56,11 @@ func (f *Fleet) serviceProcs() []*proc {
 			for k, v := range f.opts.Env {
 				env[k] = v
 			}
+			for _, key := range []string{svc, name} {
+				for k, v := range f.opts.ProcessEnv[key] {
+					env[k] = v
+				}
+			}
 			procs = append(procs, &proc{
 				name: name, service: svc,
 				path: filepath.Join(f.opts.BinDir, svc), dir: f.root,
