@@ -7,11 +7,16 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"multimagasins/kit"
+	"multimagasins/orchestrator/internal/engine"
 	"multimagasins/orchestrator/internal/httpapi"
+	"multimagasins/orchestrator/internal/participants"
 	"multimagasins/orchestrator/internal/postgres"
 	"multimagasins/orchestrator/migrations"
 )
@@ -23,20 +28,20 @@ func main() {
 	}
 }
 
-// participants are the services a saga calls directly, never through the gateway.
-type participants struct {
-	Stock, Commande, Paiement, Panier, Clients string
-}
-
 func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.Writer) error {
 	env := kit.NewEnv(getenv)
-	peers := participants{
+	// The saga participants, called directly, never through the gateway.
+	peers := participants.URLs{
 		Stock:    env.String("STOCK_URL", "http://localhost:8007"),
 		Commande: env.String("COMMANDE_URL", "http://localhost:8006"),
 		Paiement: env.String("PAIEMENT_URL", "http://localhost:8008"),
 		Panier:   env.String("PANIER_URL", "http://localhost:8010"),
 		Clients:  env.String("CLIENTS_URL", "http://localhost:8001"),
 	}
+	cfg := engine.Defaults()
+	cfg.StepTimeout = env.Duration("STEP_TIMEOUT", cfg.StepTimeout)
+	cfg.RecoveryInterval = env.Duration("RECOVERY_INTERVAL", cfg.RecoveryInterval)
+	cfg.Lease = env.Duration("SAGA_LEASE", cfg.Lease)
 	if err := env.Err(); err != nil {
 		return err
 	}
@@ -47,12 +52,34 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.
 			return fmt.Errorf("configuration: %s=%q is not an http(s) URL", key, v)
 		}
 	}
+	if cfg.StepTimeout <= 0 || cfg.RecoveryInterval <= 0 || cfg.Lease <= cfg.StepTimeout {
+		return fmt.Errorf("configuration: STEP_TIMEOUT and RECOVERY_INTERVAL must be positive, SAGA_LEASE longer than STEP_TIMEOUT")
+	}
+
+	// The recovery worker stops with the process, as kit.Run's server does.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var worker sync.WaitGroup
+	defer worker.Wait()
+	workerCtx, cancelWorker := context.WithCancel(ctx)
+	defer cancelWorker()
 
 	svc := kit.Service{Name: "orchestrator", Port: 8002, Migrations: migrations.FS}
 	return kit.Run(ctx, svc, getenv, stdout, func(app *kit.App, pool *pgxpool.Pool) error {
 		app.Log.Info("participants", "stock", peers.Stock, "commande", peers.Commande,
-			"paiement", peers.Paiement, "panier", peers.Panier, "clients", peers.Clients)
-		httpapi.Routes(app.API, postgres.NewRepo(pool), app.Log)
+			"paiement", peers.Paiement, "panier", peers.Panier, "clients", peers.Clients,
+			"step_timeout", cfg.StepTimeout.String(), "recovery_interval", cfg.RecoveryInterval.String())
+		repo := postgres.NewRepo(pool)
+		// Live sagas outlive their request: a client hanging up must not stop
+		// one halfway. Shutdown drains requests, so the sagas in them finish.
+		eng := engine.New(context.WithoutCancel(ctx), repo, participants.New(peers, cfg.StepTimeout*2), cfg,
+			app.Log, app.Metrics.Registry)
+		httpapi.Routes(app.API, eng, repo, app.Log)
+		worker.Add(1)
+		go func() {
+			defer worker.Done()
+			eng.RunRecovery(workerCtx)
+		}()
 		return nil
 	})
 }

@@ -2,94 +2,389 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"multimagasins/kit/kittest"
+	"multimagasins/orchestrator/internal/fakes"
 	"multimagasins/orchestrator/migrations"
 )
 
-func start(t *testing.T) (base, dbURL string) {
-	t.Helper()
-	dbURL = kittest.DB(t, "orchestrator", migrations.FS)
-	return kittest.Start(t, run, map[string]string{"DATABASE_URL": dbURL}), dbURL
+type fixture struct {
+	base  string
+	fleet *fakes.Fleet
 }
 
-// insertSaga writes a saga and its steps as the engine will, since the engine
-// itself does not exist yet.
-func insertSaga(t *testing.T, dbURL, statut, motif string, etapes ...string) uuid.UUID {
+// start runs the orchestrator as main does, against fake participants (other
+// services, faked over HTTP) and a real database.
+func start(t *testing.T) fixture {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	id := uuid.New()
-	_, err = conn.Exec(ctx, `INSERT INTO sagas (id, type, statut, etape, requete, commande_id, motif)
-		VALUES ($1, 'commande', $2, $3, '{"produits":[{"produit_id":1,"quantite":1}]}', $4, $5)`,
-		id, statut, etapes[len(etapes)-1], uuid.New(), motif)
-	require.NoError(t, err)
-	for i, e := range etapes {
-		_, err = conn.Exec(ctx, `INSERT INTO saga_etapes (saga_id, n, etape, sens, statut, reponse)
-			VALUES ($1, $2, $3, 'action', 'reussie', '{"status":201}')`, id, i+1, e)
-		require.NoError(t, err)
+	fleet := fakes.New(t)
+	dbURL := kittest.DB(t, "orchestrator", migrations.FS)
+	base := kittest.Start(t, run, map[string]string{"DATABASE_URL": dbURL, "STEP_TIMEOUT": "250ms",
+		"STOCK_URL": fleet.URL, "COMMANDE_URL": fleet.URL, "PAIEMENT_URL": fleet.URL, "PANIER_URL": fleet.URL,
+		"CLIENTS_URL": fleet.URL})
+	return fixture{base: base, fleet: fleet}
+}
+
+type reponse struct {
+	SagaID     string  `json:"saga_id"`
+	Type       string  `json:"type"`
+	CommandeID string  `json:"commande_id"`
+	Statut     string  `json:"statut"`
+	Motif      string  `json:"motif"`
+	Total      float64 `json:"total"`
+	Termine    bool    `json:"termine"`
+	Etapes     []struct {
+		Etat string    `json:"etat"`
+		At   time.Time `json:"at"`
+	} `json:"etapes"`
+}
+
+func (r reponse) etats() []string {
+	var out []string
+	for _, e := range r.Etapes {
+		out = append(out, e.Etat)
 	}
-	return id
+	return out
 }
 
-func TestSagas_GetReturnsTheStepLogInOrder(t *testing.T) {
-	base, dbURL := start(t)
-	id := insertSaga(t, dbURL, "CONFIRMEE", "", "creer_commande", "reserver_stock", "payer", "confirmer")
+type journal struct {
+	reponse
+	Journal []struct {
+		N          int             `json:"n"`
+		Etape      string          `json:"etape"`
+		Sens       string          `json:"sens"`
+		Statut     string          `json:"statut"`
+		Tentatives int             `json:"tentatives"`
+		HTTPStatus *int            `json:"http_status"`
+		Reponse    json.RawMessage `json:"reponse"`
+		RecueLe    *time.Time      `json:"recue_le"`
+	} `json:"journal"`
+}
 
-	r := kittest.Do(t, "GET", base+"/saga/"+id.String(), nil)
+func (f fixture) post(t *testing.T, path string, body any, status int, headers ...string) reponse {
+	t.Helper()
+	r := kittest.Do(t, "POST", f.base+path, body, headers...)
+	require.Equal(t, status, r.Status, string(r.Body))
+	var out reponse
+	r.JSON(t, &out)
+	return out
+}
+
+func (f fixture) saga(t *testing.T, id string) journal {
+	t.Helper()
+	r := kittest.Do(t, "GET", f.base+"/saga/"+id, nil)
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
-	var got struct {
-		ID      string         `json:"id"`
-		Statut  string         `json:"statut"`
-		Requete map[string]any `json:"requete"`
-		Etapes  []struct {
-			N     int    `json:"n"`
-			Etape string `json:"etape"`
-		} `json:"etapes"`
+	var j journal
+	r.JSON(t, &j)
+	return j
+}
+
+func (j journal) steps() []string {
+	var out []string
+	for _, e := range j.Journal {
+		out = append(out, fmt.Sprintf("%s %s %s", e.Sens, e.Etape, e.Statut))
 	}
-	r.JSON(t, &got)
-	require.Equal(t, id.String(), got.ID)
+	return out
+}
+
+func produits(lignes ...[2]int) map[string]any {
+	var ps []map[string]int
+	for _, l := range lignes {
+		ps = append(ps, map[string]int{"produit_id": l[0], "quantite": l[1]})
+	}
+	return map[string]any{"produits": ps}
+}
+
+func TestCommande_HappyPathWritesEveryStateAndStepRow(t *testing.T) {
+	f := start(t)
+	got := f.post(t, "/saga/commande/", produits([2]int{1, 1}, [2]int{2, 1}), http.StatusCreated)
 	require.Equal(t, "CONFIRMEE", got.Statut)
-	require.Contains(t, got.Requete, "produits")
-	require.Len(t, got.Etapes, 4)
-	for i, want := range []string{"creer_commande", "reserver_stock", "payer", "confirmer"} {
-		require.Equal(t, i+1, got.Etapes[i].N)
-		require.Equal(t, want, got.Etapes[i].Etape)
+	require.Equal(t, "commande", got.Type)
+	require.InDelta(t, 49.98, got.Total, 0.001)
+	require.Equal(t, []string{"CREEE", "STOCK_VERIFIE", "STOCK_RESERVE", "PAYEE", "CONFIRMEE"}, got.etats())
+	require.True(t, got.Termine)
+
+	j := f.saga(t, got.SagaID)
+	require.Equal(t, []string{"action creer_commande reussie", "action verifier_stock reussie",
+		"action reserver_stock reussie", "action payer reussie", "action confirmer reussie"}, j.steps())
+	for _, e := range j.Journal {
+		require.NotNil(t, e.RecueLe)
+		require.Equal(t, 1, e.Tentatives)
+		require.NotEmpty(t, e.Reponse)
+	}
+	statut, historique := f.fleet.Commande(uuid.MustParse(got.CommandeID))
+	require.Equal(t, "CONFIRMEE", statut)
+	require.Equal(t, []string{"CREEE", "STOCK_VERIFIE", "STOCK_RESERVE", "PAYEE", "CONFIRMEE"}, historique)
+	require.Equal(t, "confirmee", f.fleet.Reservation(got.SagaID+":reserver_stock"))
+	require.Len(t, f.fleet.Paiements(), 1)
+	for _, c := range f.fleet.Calls() {
+		if c.Key != "" {
+			require.True(t, strings.HasPrefix(c.Key, got.SagaID+":"), c.Key)
+		}
 	}
 }
 
-func TestSagas_ListIsPaginatedAndFiltersByStatut(t *testing.T) {
-	base, dbURL := start(t)
-	insertSaga(t, dbURL, "CONFIRMEE", "", "confirmer")
-	insertSaga(t, dbURL, "ANNULEE", "stock insuffisant", "verifier_stock")
-	insertSaga(t, dbURL, "ANNULEE", "paiement refusé", "payer")
+func TestCommande_SeedCurlsGiveTheDocumentedOutcomes(t *testing.T) {
+	f := start(t)
+	for range 2 { // repeating them gives the same outcomes
+		require.Equal(t, "CONFIRMEE", f.post(t, "/saga/commande/", produits([2]int{1, 1}, [2]int{2, 1}), 201).Statut)
 
-	all := kittest.Do(t, "GET", base+"/sagas", nil).Map(t)
+		short := f.post(t, "/saga/commande/", produits([2]int{2, 999}), http.StatusConflict)
+		require.Equal(t, "ANNULEE", short.Statut)
+		require.Equal(t, "stock insuffisant", short.Motif)
+		require.Equal(t, []string{"CREEE", "ANNULEE"}, short.etats())
+
+		refused := f.post(t, "/saga/commande/", produits([2]int{4, 10}), http.StatusPaymentRequired)
+		require.Equal(t, "ANNULEE", refused.Statut)
+		require.True(t, strings.HasPrefix(refused.Motif, "paiement refusé: "), refused.Motif)
+		require.Equal(t, []string{"CREEE", "STOCK_VERIFIE", "STOCK_RESERVE", "ANNULEE"}, refused.etats())
+	}
+	require.Equal(t, 50, f.fleet.Disponible(6, 4), "the refused sale's stock was released")
+}
+
+func TestCommande_PaymentRefusalCompensatesLastInFirstOut(t *testing.T) {
+	f := start(t)
+	got := f.post(t, "/saga/commande", produits([2]int{4, 10}), http.StatusPaymentRequired)
+	require.Equal(t, []string{"POST /commandes", "POST /disponibilites", "POST /commande/{id}/transitions",
+		"POST /reservations", "POST /commande/{id}/transitions", "POST /paiements",
+		"POST /reservations/{cle}/liberation", "POST /commande/{id}/transitions"}, f.fleet.Routes())
+	require.Equal(t, "liberee", f.fleet.Reservation(got.SagaID+":reserver_stock"))
+	statut, _ := f.fleet.Commande(uuid.MustParse(got.CommandeID))
+	require.Equal(t, "ANNULEE", statut)
+	require.Equal(t, []string{"action creer_commande reussie", "action verifier_stock reussie",
+		"action reserver_stock reussie", "action payer echouee", "compensation reserver_stock reussie",
+		"compensation creer_commande reussie"}, f.saga(t, got.SagaID).steps())
+}
+
+func TestCommande_RetriesAParticipantThatFailsTwice(t *testing.T) {
+	f := start(t)
+	f.fleet.Fault("POST /reservations", &fakes.Fault{Fail: 2})
+	got := f.post(t, "/saga/commande", produits([2]int{1, 2}), http.StatusCreated)
+	require.Equal(t, "CONFIRMEE", got.Statut)
+	var keys []string
+	for _, c := range f.fleet.Calls() {
+		if c.Route == "POST /reservations" {
+			keys = append(keys, c.Key)
+		}
+	}
+	require.Equal(t, []string{got.SagaID + ":reserver_stock", got.SagaID + ":reserver_stock",
+		got.SagaID + ":reserver_stock"}, keys)
+	require.Equal(t, 3, f.saga(t, got.SagaID).Journal[2].Tentatives)
+	require.Equal(t, 48, f.fleet.Disponible(6, 1), "reserved once")
+}
+
+func TestCommande_SlowParticipantIsAskedAgainWithTheSameKey(t *testing.T) {
+	f := start(t)
+	// paiement charges, then answers after the step's timeout: the outcome is
+	// unknown to the saga, which asks again under the same key.
+	f.fleet.Fault("POST /paiements", &fakes.Fault{Slow: 1, Delay: time.Second})
+	got := f.post(t, "/saga/commande", produits([2]int{1, 1}), http.StatusCreated)
+	require.Equal(t, "CONFIRMEE", got.Statut)
+	require.Len(t, f.fleet.Paiements(), 1, "charged once")
+	var keys []string
+	for _, c := range f.fleet.Calls() {
+		if c.Route == "POST /paiements" {
+			keys = append(keys, c.Key)
+		}
+	}
+	require.GreaterOrEqual(t, len(keys), 2)
+	for _, k := range keys {
+		require.Equal(t, got.SagaID+":payer", k)
+	}
+}
+
+func TestCommande_EveryStepDeliveredTwiceIsHarmless(t *testing.T) {
+	f := start(t)
+	f.fleet.LoseFirstAnswer = true
+	got := f.post(t, "/saga/commande", produits([2]int{1, 3}), http.StatusCreated)
+	require.Equal(t, "CONFIRMEE", got.Statut)
+	require.Equal(t, 1, f.fleet.Commandes())
+	require.Len(t, f.fleet.Paiements(), 1)
+	require.Equal(t, 47, f.fleet.Disponible(6, 1))
+	for _, e := range f.saga(t, got.SagaID).Journal {
+		require.Equal(t, "reussie", e.Statut)
+		require.GreaterOrEqual(t, e.Tentatives, 2, e.Etape)
+	}
+}
+
+func TestCommande_ParticipantDownBeforeThePivotIsCompensated(t *testing.T) {
+	f := start(t)
+	f.fleet.Fault("POST /reservations", &fakes.Fault{Fail: 1000})
+	got := f.post(t, "/saga/commande", produits([2]int{1, 1}), http.StatusServiceUnavailable)
+	require.Equal(t, "ANNULEE", got.Statut)
+	require.Contains(t, got.Motif, "reserver_stock")
+	// The reservation's outcome was unknown: its release left a tombstone.
+	require.Equal(t, "tombe", f.fleet.Reservation(got.SagaID+":reserver_stock"))
+	statut, _ := f.fleet.Commande(uuid.MustParse(got.CommandeID))
+	require.Equal(t, "ANNULEE", statut)
+}
+
+func TestCommande_IdempotencyKeyReturnsTheSameSaga(t *testing.T) {
+	f := start(t)
+	body := produits([2]int{1, 1})
+	first := f.post(t, "/saga/commande/", body, http.StatusCreated, "Idempotency-Key", "k-1")
+	again := f.post(t, "/saga/commande/", body, http.StatusCreated, "Idempotency-Key", "k-1")
+	require.Equal(t, first.SagaID, again.SagaID)
+	require.Equal(t, first.CommandeID, again.CommandeID)
+	require.Equal(t, 1, f.fleet.Commandes())
+
+	refused := f.post(t, "/saga/commande/", produits([2]int{4, 10}), 402, "Idempotency-Key", "k-2")
+	require.Equal(t, refused.SagaID, f.post(t, "/saga/commande/", produits([2]int{4, 10}), 402, "Idempotency-Key", "k-2").SagaID)
+
+	r := kittest.Do(t, "POST", f.base+"/saga/commande/", produits([2]int{1, 2}), "Idempotency-Key", "k-1")
+	kittest.RequireProblem(t, r, http.StatusUnprocessableEntity, "header.Idempotency-Key")
+	require.Equal(t, 2, f.fleet.Commandes())
+}
+
+func TestCommande_ConcurrentRepeatsOfOneKeyMakeOneOrder(t *testing.T) {
+	f := start(t)
+	f.fleet.Fault("POST /paiements", &fakes.Fault{Slow: 1, Delay: 100 * time.Millisecond})
+	ids := make(chan string, 5)
+	for range 5 {
+		go func() {
+			r := kittest.Do(t, "POST", f.base+"/saga/commande", produits([2]int{2, 1}), "Idempotency-Key", "same")
+			var out reponse
+			_ = json.Unmarshal(r.Body, &out)
+			ids <- fmt.Sprint(r.Status, " ", out.SagaID)
+		}()
+	}
+	first := <-ids
+	for range 4 {
+		require.Equal(t, first, <-ids)
+	}
+	require.Equal(t, 1, f.fleet.Commandes())
+}
+
+func TestSagas_BadInputCreatesNothing(t *testing.T) {
+	f := start(t)
+	many := func(n int) map[string]any {
+		var ls [][2]int
+		for i := range n {
+			ls = append(ls, [2]int{i + 1, 1})
+		}
+		return produits(ls...)
+	}
+	cases := []struct {
+		name, path string
+		body       any
+		status     int
+		field      string
+	}{
+		{"no produits", "/saga/commande/", map[string]any{"produits": []any{}}, 422, "body.produits"},
+		{"quantite 0", "/saga/commande/", produits([2]int{1, 0}), 422, "body.produits[0].quantite"},
+		{"quantite -1", "/saga/commande/", produits([2]int{1, -1}), 422, "body.produits[0].quantite"},
+		{"unknown product", "/saga/commande/", produits([2]int{1, 1}, [2]int{99, 1}), 422, "body.produits[1].produit_id"},
+		{"inactive product", "/saga/commande/", produits([2]int{5, 1}), 422, "body.produits[0].produit_id"},
+		{"same product twice", "/saga/commande/", produits([2]int{1, 1}, [2]int{1, 2}), 422, "body.produits[1].produit_id"},
+		{"101 lines", "/saga/commande/", many(101), 422, "body.produits"},
+		{"1000 lines", "/saga/commande/", many(1000), 422, ""},
+		{"not JSON", "/saga/commande/", "{produits:", 400, ""},
+		{"unknown field", "/saga/commande/", map[string]any{"produits": []any{}, "x": 1}, 422, ""},
+		{"unknown client", "/saga/commande/", map[string]any{"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}},
+			"client_id": 42}, 422, "body.client_id"},
+		{"empty cart", "/commande", map[string]any{"client_id": 2}, 422, "body.client_id"},
+		{"cart of unknown client", "/commande", map[string]any{"client_id": 42}, 422, "body.client_id"},
+		{"store 9", "/saga/vente", map[string]any{"magasin_id": 9, "methode": "comptant",
+			"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}}}, 422, "body.magasin_id"},
+		{"methode bitcoin", "/saga/vente", map[string]any{"magasin_id": 1, "methode": "bitcoin",
+			"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}}}, 422, "body.methode"},
+		{"retour of unknown order", "/saga/retour", map[string]any{"commande_id": uuid.NewString()}, 404, "body.commande_id"},
+		{"retour id not a uuid", "/saga/retour", map[string]any{"commande_id": "abc"}, 422, "body.commande_id"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			kittest.RequireProblem(t, kittest.Do(t, "POST", f.base+c.path, c.body), c.status, c.field)
+		})
+	}
+	require.Equal(t, 0, f.fleet.Commandes())
+	require.EqualValues(t, 0, kittest.Do(t, "GET", f.base+"/sagas", nil).Map(t)["total"])
+}
+
+func TestPanier_CheckoutEmptiesTheCartOnlyWhenConfirmed(t *testing.T) {
+	f := start(t)
+	f.fleet.SetPanier(2, map[int64]int{4: 10}) // over the card limit
+	refused := f.post(t, "/commande", map[string]any{"client_id": 2}, http.StatusPaymentRequired)
+	require.Equal(t, "ANNULEE", refused.Statut)
+	require.Equal(t, 1, f.fleet.Panier(2), "ANNULEE keeps the cart")
+
+	f.fleet.SetPanier(2, map[int64]int{1: 2, 2: 1})
+	got := f.post(t, "/commande", map[string]any{"client_id": 2}, http.StatusCreated)
+	require.Equal(t, "CONFIRMEE", got.Statut)
+	require.InDelta(t, 69.97, got.Total, 0.001)
+	require.Equal(t, 0, f.fleet.Panier(2), "CONFIRMEE empties the cart")
+}
+
+func TestVente_ComesFromTheStoreAndCashHasNoLimit(t *testing.T) {
+	f := start(t)
+	body := map[string]any{"magasin_id": 2, "methode": "comptant",
+		"produits": []any{map[string]int{"produit_id": 4, "quantite": 10}}}
+	got := f.post(t, "/saga/vente", body, http.StatusCreated)
+	require.Equal(t, "CONFIRMEE", got.Statut)
+	require.Equal(t, "vente", got.Type)
+	require.Equal(t, 40, f.fleet.Disponible(2, 4))
+	require.Equal(t, 50, f.fleet.Disponible(6, 4))
+
+	body["methode"] = "carte"
+	require.Equal(t, "ANNULEE", f.post(t, "/saga/vente", body, http.StatusPaymentRequired).Statut)
+}
+
+func TestRetour_RestocksWhereSoldAndRefundsNoMoreThanPaid(t *testing.T) {
+	f := start(t)
+	sale := f.post(t, "/saga/commande", produits([2]int{1, 2}, [2]int{2, 1}), http.StatusCreated)
+	require.Equal(t, 48, f.fleet.Disponible(6, 1))
+
+	part := f.post(t, "/saga/retour", map[string]any{"commande_id": sale.CommandeID,
+		"lignes": []any{map[string]int{"produit_id": 1, "quantite": 1}}}, http.StatusCreated)
+	require.Equal(t, "CONFIRMEE", part.Statut)
+	require.InDelta(t, 19.99, part.Total, 0.001)
+	require.Equal(t, []string{"CREEE", "RETOUR_ENREGISTRE", "RESTOCKE", "CONFIRMEE"}, part.etats())
+	require.Equal(t, 49, f.fleet.Disponible(6, 1))
+
+	tooMany := f.post(t, "/saga/retour", map[string]any{"commande_id": sale.CommandeID,
+		"lignes": []any{map[string]int{"produit_id": 1, "quantite": 2}}}, http.StatusConflict)
+	require.Equal(t, "ANNULEE", tooMany.Statut)
+
+	rest := f.post(t, "/saga/retour", map[string]any{"commande_id": sale.CommandeID}, http.StatusCreated)
+	require.InDelta(t, 49.98, rest.Total, 0.001)
+	p := f.fleet.Paiements()[0]
+	require.Equal(t, p.Montant, p.Rembourse, "refunded exactly what was paid")
+
+	kittest.RequireProblem(t, kittest.Do(t, "POST", f.base+"/saga/retour",
+		map[string]any{"commande_id": sale.CommandeID}), http.StatusConflict, "body.commande_id")
+}
+
+func TestSagas_GetAndListAreFilteredAndPaginated(t *testing.T) {
+	f := start(t)
+	f.post(t, "/saga/commande", produits([2]int{1, 1}), 201)
+	f.post(t, "/saga/commande", produits([2]int{2, 999}), 409)
+	f.post(t, "/saga/vente", map[string]any{"magasin_id": 1, "methode": "carte",
+		"produits": []any{map[string]int{"produit_id": 4, "quantite": 10}}}, 402)
+
+	all := kittest.Do(t, "GET", f.base+"/sagas", nil).Map(t)
 	require.EqualValues(t, 3, all["total"])
-	require.Len(t, all["items"], 3)
 
-	annulees := kittest.Do(t, "GET", base+"/sagas?statut=ANNULEE&limit=1&offset=1", nil).Map(t)
+	annulees := kittest.Do(t, "GET", f.base+"/sagas?statut=ANNULEE&limit=1&offset=1", nil).Map(t)
 	require.EqualValues(t, 2, annulees["total"])
 	items := annulees["items"].([]any)
 	require.Len(t, items, 1)
 	require.Equal(t, "ANNULEE", items[0].(map[string]any)["statut"])
 
-	empty := kittest.Do(t, "GET", base+"/sagas?statut=PAYEE", nil).Map(t)
+	ventes := kittest.Do(t, "GET", f.base+"/sagas?type=vente", nil).Map(t)
+	require.EqualValues(t, 1, ventes["total"])
+	empty := kittest.Do(t, "GET", f.base+"/sagas?statut=PAYEE", nil).Map(t)
 	require.EqualValues(t, 0, empty["total"])
 	require.Equal(t, []any{}, empty["items"])
-}
 
-func TestSagas_BadInputIsAProblem(t *testing.T) {
-	base, _ := start(t)
 	cases := []struct {
 		name, path string
 		status     int
@@ -98,13 +393,26 @@ func TestSagas_BadInputIsAProblem(t *testing.T) {
 		{"unknown saga", "/saga/" + uuid.NewString(), 404, "path.id"},
 		{"id not a uuid", "/saga/abc", 422, "path.id"},
 		{"unknown statut", "/sagas?statut=PERDUE", 422, "query.statut"},
+		{"unknown type", "/sagas?type=troc", 422, "query.type"},
 		{"limit zero", "/sagas?limit=0", 422, "query.limit"},
 		{"negative offset", "/sagas?offset=-1", 422, "query.offset"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			kittest.RequireProblem(t, kittest.Do(t, "GET", base+c.path, nil), c.status, c.field)
+			kittest.RequireProblem(t, kittest.Do(t, "GET", f.base+c.path, nil), c.status, c.field)
 		})
+	}
+}
+
+func TestSagas_MetricsAreExported(t *testing.T) {
+	f := start(t)
+	f.post(t, "/saga/commande", produits([2]int{1, 1}), 201)
+	f.post(t, "/saga/commande", produits([2]int{4, 10}), 402)
+	r := kittest.Do(t, "GET", f.base+"/metrics", nil)
+	for _, want := range []string{`saga_success_total{type="commande"} 1`, `saga_failure_total{motif="paiement",type="commande"} 1`,
+		`saga_etat_total{etat="CONFIRMEE"} 1`, `saga_compensations_total{etape="reserver_stock"} 1`,
+		`saga_duration_seconds_count{type="commande"} 2`, `saga_en_cours{type="commande"} 0`, `saga_recoveries_total{etape="payer"} 0`} {
+		require.Contains(t, string(r.Body), want)
 	}
 }
 

@@ -4,26 +4,92 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"multimagasins/kit"
+	"multimagasins/orchestrator/internal/engine"
+	"multimagasins/orchestrator/internal/postgres"
 	"multimagasins/orchestrator/internal/saga"
 )
 
-// Repo is what the handlers need from storage.
+// Sagas starts sagas (the engine).
+type Sagas interface {
+	Commande(ctx context.Context, cle string, d saga.DemandeCommande) (engine.Answer, error)
+	Panier(ctx context.Context, cle string, d saga.DemandePanier) (engine.Answer, error)
+	Vente(ctx context.Context, cle string, d saga.DemandeVente) (engine.Answer, error)
+	Retour(ctx context.Context, cle string, d saga.DemandeRetour) (engine.Answer, error)
+}
+
+// Repo reads stored sagas.
 type Repo interface {
 	Get(ctx context.Context, id uuid.UUID) (saga.Saga, error)
-	List(ctx context.Context, statut saga.Statut, limit, offset int) ([]saga.Saga, int64, error)
+	List(ctx context.Context, f postgres.Filtre, limit, offset int) ([]saga.Saga, int64, error)
 }
 
 type handlers struct {
-	repo Repo
-	log  *slog.Logger
+	sagas Sagas
+	repo  Repo
+	log   *slog.Logger
+}
+
+type sagaOutput struct {
+	Status int
+	Body   saga.Reponse
+}
+
+func (h *handlers) answer(ctx context.Context, a engine.Answer, err error) (*sagaOutput, error) {
+	if err != nil {
+		return nil, h.problem(ctx, err, uuid.Nil)
+	}
+	return &sagaOutput{Status: a.Status, Body: a.Reponse}, nil
+}
+
+type commandeInput struct {
+	Cle  string `header:"Idempotency-Key" maxLength:"200" doc:"A repeat with the same key and body returns the same saga, never a second order."`
+	Body saga.DemandeCommande
+}
+
+func (h *handlers) commande(ctx context.Context, in *commandeInput) (*sagaOutput, error) {
+	a, err := h.sagas.Commande(ctx, in.Cle, in.Body)
+	return h.answer(ctx, a, err)
+}
+
+type panierInput struct {
+	Cle  string `header:"Idempotency-Key" maxLength:"200" doc:"A repeat with the same key and body returns the same saga, never a second order."`
+	Body saga.DemandePanier
+}
+
+func (h *handlers) panier(ctx context.Context, in *panierInput) (*sagaOutput, error) {
+	a, err := h.sagas.Panier(ctx, in.Cle, in.Body)
+	return h.answer(ctx, a, err)
+}
+
+type venteInput struct {
+	Cle  string `header:"Idempotency-Key" maxLength:"200" doc:"A repeat with the same key and body returns the same saga, never a second sale."`
+	Body saga.DemandeVente
+}
+
+func (h *handlers) vente(ctx context.Context, in *venteInput) (*sagaOutput, error) {
+	a, err := h.sagas.Vente(ctx, in.Cle, in.Body)
+	return h.answer(ctx, a, err)
+}
+
+type retourInput struct {
+	Cle  string `header:"Idempotency-Key" maxLength:"200" doc:"A repeat with the same key and body returns the same saga, never a second refund."`
+	Body saga.DemandeRetour
+}
+
+func (h *handlers) retour(ctx context.Context, in *retourInput) (*sagaOutput, error) {
+	a, err := h.sagas.Retour(ctx, in.Cle, in.Body)
+	return h.answer(ctx, a, err)
 }
 
 type listInput struct {
-	Statut string `query:"statut" enum:"CREEE,STOCK_VERIFIE,STOCK_RESERVE,PAYEE,CONFIRMEE,ANNULEE" doc:"Only the sagas in this state."`
+	Statut string `query:"statut" enum:"CREEE,STOCK_VERIFIE,STOCK_RESERVE,PAYEE,RETOUR_ENREGISTRE,RESTOCKE,CONFIRMEE,ANNULEE" doc:"Only the sagas in this state."`
+	Type   string `query:"type" enum:"commande,vente,retour" doc:"Only the sagas of this type."`
 	kit.PageQuery
 }
 
@@ -32,7 +98,7 @@ type listOutput struct {
 }
 
 func (h *handlers) list(ctx context.Context, in *listInput) (*listOutput, error) {
-	items, total, err := h.repo.List(ctx, saga.Statut(in.Statut), in.Limit, in.Offset)
+	items, total, err := h.repo.List(ctx, postgres.Filtre{Statut: saga.Statut(in.Statut), Type: in.Type}, in.Limit, in.Offset)
 	if err != nil {
 		return nil, h.problem(ctx, err, uuid.Nil)
 	}
@@ -61,9 +127,28 @@ func (h *handlers) get(ctx context.Context, in *getInput) (*sagaBody, error) {
 
 // problem maps domain errors to RFC 9457 answers, in one place.
 func (h *handlers) problem(ctx context.Context, err error, id uuid.UUID) error {
+	var inv *saga.InvalidError
+	var nf *saga.NotFoundError
+	var cf *saga.ConflictError
+	var down *saga.UnavailableError
 	switch {
 	case errors.Is(err, saga.ErrNotFound):
 		return kit.NotFound("path.id", "saga not found", id)
+	case errors.Is(err, saga.ErrCleReutilisee):
+		return kit.Invalid(err.Error(), kit.FieldError("header.Idempotency-Key", err.Error(), nil))
+	case errors.As(err, &inv):
+		fields := make([]*huma.ErrorDetail, len(inv.Champs))
+		for i, c := range inv.Champs {
+			fields[i] = kit.FieldError(c.Location, c.Message, c.Value)
+		}
+		return kit.Invalid("validation failed", fields...)
+	case errors.As(err, &nf):
+		return kit.NotFound(nf.Location, nf.Message, nf.Value)
+	case errors.As(err, &cf):
+		return huma.Error409Conflict(cf.Message, kit.FieldError(cf.Location, cf.Message, cf.Value))
+	case errors.As(err, &down):
+		h.log.WarnContext(ctx, "participant unavailable before the saga started", "err", err)
+		return huma.NewError(http.StatusServiceUnavailable, "a participant is unavailable; nothing was created, try again")
 	default:
 		return kit.Internal(ctx, h.log, err)
 	}

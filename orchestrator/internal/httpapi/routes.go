@@ -9,10 +9,31 @@ import (
 )
 
 // Routes lists the whole API of the orchestrator.
-func Routes(api huma.API, repo Repo, log *slog.Logger) {
-	h := &handlers{repo: repo, log: log}
+func Routes(api huma.API, sagas Sagas, repo Repo, log *slog.Logger) {
+	h := &handlers{sagas: sagas, repo: repo, log: log}
+	sagaErrors := []int{http.StatusPaymentRequired, http.StatusConflict, http.StatusServiceUnavailable}
+	// The seed's path has a trailing slash; both spellings are the same operation.
+	huma.Register(api, huma.Operation{OperationID: "saga-commande", Method: http.MethodPost, Path: "/saga/commande",
+		Summary: "Commander en ligne (saga de commande)", Description: checkoutDoc,
+		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, h.commande)
+	huma.Register(api, huma.Operation{OperationID: "saga-commande-slash", Method: http.MethodPost, Path: "/saga/commande/",
+		Summary: "Commander en ligne (saga de commande, chemin du seed)", Description: checkoutDoc,
+		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, h.commande)
+	huma.Register(api, huma.Operation{OperationID: "commande-panier", Method: http.MethodPost, Path: "/commande",
+		Summary:       "Commander le panier d'un client (même saga ; CONFIRMEE vide le panier)",
+		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, h.panier)
+	huma.Register(api, huma.Operation{OperationID: "saga-vente", Method: http.MethodPost, Path: "/saga/vente",
+		Summary:       "Vente au comptoir d'un magasin (même saga, stock du magasin)",
+		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, h.vente)
+	huma.Register(api, huma.Operation{OperationID: "saga-retour", Method: http.MethodPost, Path: "/saga/retour",
+		Summary:       "Retour de marchandise : enregistrer, remettre en stock, rembourser",
+		DefaultStatus: http.StatusCreated, Errors: append(sagaErrors, http.StatusNotFound)}, h.retour)
 	huma.Register(api, huma.Operation{OperationID: "list-sagas", Method: http.MethodGet, Path: "/sagas",
 		Summary: "Lister les sagas (les plus récentes d'abord)"}, h.list)
 	huma.Register(api, huma.Operation{OperationID: "get-saga", Method: http.MethodGet, Path: "/saga/{id}",
-		Summary: "Lire une saga et son journal d'étapes"}, h.get)
+		Summary: "Lire une saga, ses états et son journal d'appels"}, h.get)
 }
+
+const checkoutDoc = "201 CONFIRMEE; 409 ANNULEE for lack of stock; 402 ANNULEE when the payment is refused; " +
+	"503 when a participant is down (compensated, or left to the recovery worker with the last state reached). " +
+	"The same Idempotency-Key with the same body returns the same saga; with another body, 422."

@@ -1,52 +1,225 @@
-// Package saga holds the saga domain: states, the saga record and its step
-// log. No SQL, no HTTP.
+// Package saga holds the saga domain: states, the requests that start a saga,
+// the saga record and its step log, definitions and the pure state machine
+// that decides what to do next. No SQL, no HTTP.
 package saga
 
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
+
+	"multimagasins/kit"
 )
 
-// Statut is a saga's state, the same names as the order it drives.
+// Statut is a saga's state: the order states of the seed, plus the two
+// intermediate states of a return. Every saga ends CONFIRMEE or ANNULEE.
 type Statut string
 
-// The states of the seed's checkout saga.
+// The states a saga goes through.
 const (
-	Creee        Statut = "CREEE"
-	StockVerifie Statut = "STOCK_VERIFIE"
-	StockReserve Statut = "STOCK_RESERVE"
-	Payee        Statut = "PAYEE"
-	Confirmee    Statut = "CONFIRMEE"
-	Annulee      Statut = "ANNULEE"
+	Creee            Statut = "CREEE"
+	StockVerifie     Statut = "STOCK_VERIFIE"
+	StockReserve     Statut = "STOCK_RESERVE"
+	Payee            Statut = "PAYEE"
+	RetourEnregistre Statut = "RETOUR_ENREGISTRE"
+	Restocke         Statut = "RESTOCKE"
+	Confirmee        Statut = "CONFIRMEE"
+	Annulee          Statut = "ANNULEE"
 )
 
-// Saga is one run of a saga, as stored.
+// Types of saga.
+const (
+	TypeCommande = "commande" // online checkout, from a list of products or a cart
+	TypeVente    = "vente"    // counter sale
+	TypeRetour   = "retour"   // return: record, restock, refund
+)
+
+// Limits of a request, the same as the order's.
+const (
+	LignesMax   = 100
+	QuantiteMax = 10000
+	// ClientInvite is the demo guest client used when a checkout names none.
+	ClientInvite int64 = 1
+	// Centre is the logistics centre, where online orders are served from.
+	Centre int64 = 6
+)
+
+// Etat is one state a saga entered, with when.
+type Etat struct {
+	Etat Statut    `json:"etat"`
+	At   time.Time `json:"at"`
+}
+
+// Reponse is the answer to every saga request and the summary in lists.
+type Reponse struct {
+	SagaID     uuid.UUID  `json:"saga_id"`
+	Type       string     `json:"type" enum:"commande,vente,retour"`
+	CommandeID *uuid.UUID `json:"commande_id"`
+	Statut     Statut     `json:"statut" enum:"CREEE,STOCK_VERIFIE,STOCK_RESERVE,PAYEE,RETOUR_ENREGISTRE,RESTOCKE,CONFIRMEE,ANNULEE"`
+	Motif      string     `json:"motif" doc:"Why the saga ended ANNULEE or is waiting for recovery; empty otherwise."`
+	Total      kit.Cents  `json:"total" doc:"Amount charged (commande, vente) or refunded (retour)."`
+	Etapes     []Etat     `json:"etapes" nullable:"false" doc:"The states the saga went through, oldest first."`
+	Termine    bool       `json:"termine" doc:"False while the saga runs or waits for the recovery worker."`
+}
+
+// Saga is one run as stored: the answer plus what the engine needs and logs.
 type Saga struct {
-	ID             uuid.UUID       `json:"id"`
-	Type           string          `json:"type" enum:"commande,vente,retour"`
-	Statut         Statut          `json:"statut" enum:"CREEE,STOCK_VERIFIE,STOCK_RESERVE,PAYEE,CONFIRMEE,ANNULEE"`
-	Etape          string          `json:"etape" doc:"The step in progress or last done."`
+	Reponse
+	HTTPStatus     int             `json:"http_status,omitempty" doc:"The status the saga answered with, once finished."`
+	Phase          Phase           `json:"phase" enum:"en_cours,sondage,compensation,terminee"`
+	Etape          string          `json:"etape" doc:"The step in progress, or the last one."`
 	CleIdempotence *string         `json:"cle_idempotence" doc:"The client's Idempotency-Key, if any."`
-	CommandeID     *uuid.UUID      `json:"commande_id"`
-	Motif          string          `json:"motif" doc:"Why the saga ended ANNULEE, when it did."`
 	CreeLe         time.Time       `json:"cree_le"`
 	ModifieLe      time.Time       `json:"modifie_le"`
 	Requete        json.RawMessage `json:"requete,omitempty" doc:"The request that started the saga."`
-	Etapes         []Etape         `json:"etapes,omitempty" doc:"The step log, oldest first."`
+	Journal        []Appel         `json:"journal,omitempty" doc:"The step log: one row per outbound step or compensation, oldest first."`
 }
 
-// Etape is one outbound call of a saga: an action or its compensation.
-type Etape struct {
-	N       int             `json:"n"`
-	Etape   string          `json:"etape"`
-	Sens    string          `json:"sens" enum:"action,compensation"`
-	Statut  string          `json:"statut" enum:"envoyee,reussie,echouee,inconnue"`
-	Reponse json.RawMessage `json:"reponse,omitempty"`
-	At      time.Time       `json:"at"`
+// Appel is one row of the step log: an action, a compensation or a probe,
+// written before the call (envoyee) and completed after it.
+type Appel struct {
+	N          int             `json:"n"`
+	Etape      string          `json:"etape"`
+	Sens       string          `json:"sens" enum:"action,compensation,sondage"`
+	Statut     string          `json:"statut" enum:"envoyee,reussie,echouee,inconnue"`
+	Tentatives int             `json:"tentatives"`
+	HTTPStatus *int            `json:"http_status"`
+	Reponse    json.RawMessage `json:"reponse,omitempty" doc:"What the participant answered, call by call."`
+	EnvoyeeLe  time.Time       `json:"envoyee_le"`
+	RecueLe    *time.Time      `json:"recue_le"`
 }
 
-// ErrNotFound is a saga id nobody started.
-var ErrNotFound = errors.New("saga not found")
+// Ligne is a priced line of a sale, or a returned line.
+type Ligne struct {
+	ProduitID    int64     `json:"produit_id"`
+	Quantite     int       `json:"quantite"`
+	PrixUnitaire kit.Cents `json:"prix_unitaire"`
+}
+
+// Donnees is what the steps of one saga read and write, stored with it.
+type Donnees struct {
+	ClientID      int64     `json:"client_id"`
+	Canal         string    `json:"canal,omitempty"`
+	MagasinID     *int      `json:"magasin_id,omitempty"`
+	EmplacementID int64     `json:"emplacement_id"`
+	Methode       string    `json:"methode,omitempty"`
+	Panier        bool      `json:"panier,omitempty"`
+	Lignes        []Ligne   `json:"lignes"`
+	Total         kit.Cents `json:"total"`
+	// A return: the payment to refund, and what commande accepted back.
+	PaiementID *uuid.UUID `json:"paiement_id,omitempty"`
+	RetourID   *uuid.UUID `json:"retour_id,omitempty"`
+}
+
+// Errors the HTTP layer maps to problem types.
+var (
+	ErrNotFound      = errors.New("saga not found")
+	ErrCleReutilisee = errors.New("Idempotency-Key already used for a different request")
+)
+
+// Champ names one faulty input field, as "body.produits[1].produit_id".
+type Champ struct {
+	Location string
+	Message  string
+	Value    any
+}
+
+// InvalidError is bad input (422), field by field. Nothing was created.
+type InvalidError struct{ Champs []Champ }
+
+func (e *InvalidError) Error() string { return fmt.Sprintf("invalid request: %v", e.Champs) }
+
+// Invalid returns a one-field InvalidError.
+func Invalid(location, message string, value any) *InvalidError {
+	return &InvalidError{Champs: []Champ{{location, message, value}}}
+}
+
+// NotFoundError is an unknown id the request named (404).
+type NotFoundError struct{ Champ }
+
+func (e *NotFoundError) Error() string { return e.Location + ": " + e.Message }
+
+// ConflictError is a request that the current state forbids (409), such as
+// returning goods of an order with nothing left to return.
+type ConflictError struct{ Champ }
+
+func (e *ConflictError) Error() string { return e.Location + ": " + e.Message }
+
+// UnavailableError is a participant down while a saga was being prepared:
+// nothing was created, the client may try again.
+type UnavailableError struct{ Err error }
+
+func (e *UnavailableError) Error() string { return "participant unavailable: " + e.Err.Error() }
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// LigneDemandee is a product and a quantity, as a client sends it.
+type LigneDemandee struct {
+	ProduitID int64 `json:"produit_id" minimum:"1" example:"1"`
+	Quantite  int   `json:"quantite" minimum:"1" maximum:"10000" example:"1"`
+}
+
+// DemandeCommande starts an online checkout.
+type DemandeCommande struct {
+	Produits []LigneDemandee `json:"produits" minItems:"1" maxItems:"100"`
+	ClientID *int64          `json:"client_id,omitempty" minimum:"1" doc:"Defaults to the guest client (1)."`
+}
+
+// DemandePanier checks out a client's cart.
+type DemandePanier struct {
+	ClientID int64 `json:"client_id" minimum:"1" example:"1"`
+}
+
+// DemandeVente starts a counter sale in a store.
+type DemandeVente struct {
+	MagasinID int             `json:"magasin_id" minimum:"1" maximum:"5" example:"1"`
+	Produits  []LigneDemandee `json:"produits" minItems:"1" maxItems:"100"`
+	Methode   string          `json:"methode" enum:"comptant,carte" example:"comptant"`
+	ClientID  *int64          `json:"client_id,omitempty" minimum:"1" doc:"Defaults to the guest client (1)."`
+}
+
+// DemandeRetour starts a return of an order's goods.
+type DemandeRetour struct {
+	CommandeID uuid.UUID       `json:"commande_id" format:"uuid"`
+	Lignes     []LigneDemandee `json:"lignes,omitempty" maxItems:"100" doc:"Omitted: everything not yet returned."`
+}
+
+// ValiderLignes checks what a schema cannot say (a product twice), and the
+// bounds again so the domain holds without the HTTP layer. at is "body.produits".
+func ValiderLignes(at string, lignes []LigneDemandee, vide bool) error {
+	var champs []Champ
+	if n := len(lignes); (n == 0 && !vide) || n > LignesMax {
+		champs = append(champs, Champ{at, fmt.Sprintf("must hold 1 to %d lines", LignesMax), n})
+	}
+	seen := make(map[int64]int, len(lignes))
+	for i, l := range lignes {
+		loc := at + "[" + strconv.Itoa(i) + "]."
+		if l.ProduitID < 1 {
+			champs = append(champs, Champ{loc + "produit_id", "must be 1 or more", l.ProduitID})
+		} else if first, dup := seen[l.ProduitID]; dup {
+			champs = append(champs, Champ{loc + "produit_id",
+				fmt.Sprintf("product already on line %d; merge the quantities", first), l.ProduitID})
+		} else {
+			seen[l.ProduitID] = i
+		}
+		if l.Quantite < 1 || l.Quantite > QuantiteMax {
+			champs = append(champs, Champ{loc + "quantite", fmt.Sprintf("must be from 1 to %d", QuantiteMax), l.Quantite})
+		}
+	}
+	if len(champs) > 0 {
+		return &InvalidError{Champs: champs}
+	}
+	return nil
+}
+
+// Total is the sum of the lines.
+func Total(lignes []Ligne) kit.Cents {
+	var t kit.Cents
+	for _, l := range lignes {
+		t += l.PrixUnitaire * kit.Cents(l.Quantite)
+	}
+	return t
+}

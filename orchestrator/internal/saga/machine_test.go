@@ -1,0 +1,245 @@
+package saga_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"multimagasins/orchestrator/internal/participants"
+	"multimagasins/orchestrator/internal/saga"
+)
+
+var defs = participants.New(participants.URLs{}, time.Second).Definitions()
+
+// outcome turns what a participant did into the machine's event for the call
+// pending at (phase, pas). 5xx and timeouts reach the machine the same way:
+// after the engine's retries, as an unknown outcome.
+func outcome(name string, phase saga.Phase, pas int) saga.Event {
+	ev := saga.Event{Phase: phase, Pas: pas}
+	switch name {
+	case "ok":
+		ev.Kind = saga.Reussi
+	case "refus":
+		ev.Kind, ev.Motif, ev.Code, ev.HTTP = saga.Refuse, "non", saga.CodeStock, 409
+	case "5xx", "timeout":
+		ev.Kind = saga.Echoue
+	case "absent":
+		ev.Kind = saga.Absent
+	case "doublon": // an answer for an earlier call, delivered again
+		ev.Kind, ev.Pas = saga.Reussi, pas-1
+	}
+	return ev
+}
+
+func show(d saga.Definition, cmds []saga.Command) string {
+	if len(cmds) == 0 {
+		return "rien"
+	}
+	c := cmds[0]
+	switch c.Ordre {
+	case saga.Appeler:
+		return "appeler " + d.Steps[c.Pas].Name
+	case saga.Sonder:
+		return "sonder " + d.Steps[c.Pas].Name
+	case saga.Compenser:
+		if c.Incertain {
+			return "compenser " + d.Steps[c.Pas].Name + " incertain"
+		}
+		return "compenser " + d.Steps[c.Pas].Name
+	case saga.Terminer:
+		return fmt.Sprintf("terminer %s %d", c.Statut, c.HTTP)
+	case saga.Suspendre:
+		return fmt.Sprintf("suspendre %d", c.HTTP)
+	}
+	return "?"
+}
+
+type row struct {
+	phase saga.Phase
+	etape string
+	want  map[string]string // outcome → command
+}
+
+// A compensation in progress keeps the reason it started with: 402 here.
+const compensating = 402
+
+var sale = []row{
+	{saga.EnCours, "creer_commande", map[string]string{"ok": "appeler verifier_stock", "refus": "terminer ANNULEE 409",
+		"5xx": "compenser creer_commande incertain", "timeout": "compenser creer_commande incertain", "doublon": "rien"}},
+	{saga.EnCours, "verifier_stock", map[string]string{"ok": "appeler reserver_stock", "refus": "compenser creer_commande",
+		"5xx": "compenser creer_commande", "timeout": "compenser creer_commande", "doublon": "rien"}},
+	{saga.EnCours, "reserver_stock", map[string]string{"ok": "appeler payer", "refus": "compenser creer_commande",
+		"5xx": "compenser reserver_stock incertain", "timeout": "compenser reserver_stock incertain", "doublon": "rien"}},
+	{saga.EnCours, "payer", map[string]string{"ok": "appeler confirmer", "refus": "compenser reserver_stock",
+		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
+	{saga.EnCours, "confirmer", map[string]string{"ok": "terminer CONFIRMEE 201", "refus": "suspendre 503",
+		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
+	{saga.Compensation, "reserver_stock", map[string]string{"ok": "compenser creer_commande", "refus": "suspendre 503",
+		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
+	{saga.Compensation, "creer_commande", map[string]string{"ok": "terminer ANNULEE 402", "refus": "suspendre 503",
+		"5xx": "suspendre 503", "timeout": "suspendre 503"}},
+	{saga.Sondage, "payer", map[string]string{"ok": "appeler payer", "absent": "compenser reserver_stock",
+		"refus": "suspendre 503", "5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
+}
+
+var retour = []row{
+	{saga.EnCours, "enregistrer_retour", map[string]string{"ok": "appeler restocker", "refus": "terminer ANNULEE 409",
+		"5xx": "suspendre 503", "timeout": "suspendre 503"}},
+	{saga.EnCours, "restocker", map[string]string{"ok": "appeler rembourser", "refus": "suspendre 503",
+		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
+	{saga.EnCours, "rembourser", map[string]string{"ok": "terminer CONFIRMEE 201", "refus": "suspendre 503",
+		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
+}
+
+func index(d saga.Definition, name string) int {
+	for i, s := range d.Steps {
+		if s.Name == name {
+			return i
+		}
+	}
+	panic(name)
+}
+
+func TestDecide_EveryStepTimesEveryOutcome(t *testing.T) {
+	tables := map[string][]row{saga.TypeCommande: sale, saga.TypeVente: sale, saga.TypeRetour: retour}
+	for typ, rows := range tables {
+		d := defs[typ]
+		for _, r := range rows {
+			for out, want := range r.want {
+				t.Run(fmt.Sprintf("%s/%s/%s/%s", typ, r.phase, r.etape, out), func(t *testing.T) {
+					pas := index(d, r.etape)
+					st := saga.State{Phase: r.phase, Pas: pas, Statut: saga.StockReserve}
+					if r.phase == saga.Compensation {
+						st.Motif, st.Code, st.HTTP = "paiement refusé", saga.CodePaiement, compensating
+					}
+					next, cmds := saga.Decide(d, st, outcome(out, r.phase, pas))
+					require.Equal(t, want, show(d, cmds))
+					if want == "rien" {
+						require.Equal(t, st, next, "a duplicate changes nothing")
+					}
+					if len(cmds) > 0 && cmds[0].Ordre == saga.Terminer {
+						require.Equal(t, saga.Terminee, next.Phase)
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestDecide_CheckoutAndSaleShareTheirSteps(t *testing.T) {
+	for _, d := range []saga.Definition{defs[saga.TypeCommande], defs[saga.TypeVente]} {
+		var names []string
+		for _, s := range d.Steps {
+			names = append(names, s.Name)
+		}
+		require.Equal(t, []string{"creer_commande", "verifier_stock", "reserver_stock", "payer", "confirmer"}, names)
+		require.Equal(t, 3, d.PivotIndex())
+		for i, s := range d.Steps {
+			if i > d.PivotIndex() {
+				require.Nil(t, s.Undo, "nothing after the pivot may be undone: %s", s.Name)
+			}
+		}
+	}
+	require.Equal(t, 0, defs[saga.TypeRetour].PivotIndex())
+}
+
+// run feeds outcomes, one per command, and returns what the saga did.
+func run(d saga.Definition, st saga.State, cmds []saga.Command, outcomes ...string) (saga.State, []string) {
+	var did []string
+	for _, out := range outcomes {
+		if len(cmds) == 0 {
+			break
+		}
+		st, cmds = saga.Decide(d, st, outcome(out, st.Phase, st.Pas))
+		did = append(did, show(d, cmds))
+	}
+	return st, did
+}
+
+func TestDecide_HappyPathGoesThroughEveryState(t *testing.T) {
+	d := defs[saga.TypeCommande]
+	st, cmds := saga.Start(d)
+	require.Equal(t, "appeler creer_commande", show(d, cmds))
+	var etats []saga.Statut
+	for range d.Steps {
+		st, cmds = saga.Decide(d, st, outcome("ok", st.Phase, st.Pas))
+		etats = append(etats, st.Statut)
+	}
+	require.Equal(t, []saga.Statut{saga.Creee, saga.StockVerifie, saga.StockReserve, saga.Payee, saga.Confirmee}, etats)
+	require.Equal(t, "terminer CONFIRMEE 201", show(d, cmds))
+}
+
+func TestDecide_PaymentRefusalCompensatesLastInFirstOut(t *testing.T) {
+	d := defs[saga.TypeCommande]
+	st, cmds := saga.Start(d)
+	ev := func(out string) saga.Event { return outcome(out, st.Phase, st.Pas) }
+	for range 3 {
+		st, cmds = saga.Decide(d, st, ev("ok"))
+	}
+	require.Equal(t, "appeler payer", show(d, cmds))
+	st, cmds = saga.Decide(d, st, saga.Event{Kind: saga.Refuse, Phase: st.Phase, Pas: st.Pas,
+		Motif: "paiement refusé: plafond", Code: saga.CodePaiement, HTTP: 402})
+	require.Equal(t, "compenser reserver_stock", show(d, cmds))
+	st, cmds = saga.Decide(d, st, ev("ok"))
+	require.Equal(t, "compenser creer_commande", show(d, cmds))
+	st, cmds = saga.Decide(d, st, ev("ok"))
+	require.Equal(t, "terminer ANNULEE 402", show(d, cmds))
+	require.Equal(t, "paiement refusé: plafond", st.Motif)
+	require.Equal(t, saga.CodePaiement, st.Code)
+}
+
+func TestDecide_FailedCompensationWaitsForRecoveryThenFinishes(t *testing.T) {
+	d := defs[saga.TypeCommande]
+	st := saga.State{Phase: saga.EnCours, Pas: 2, Statut: saga.StockVerifie}
+	st, did := run(d, st, []saga.Command{{Ordre: saga.Appeler, Pas: 2}}, "timeout", "5xx")
+	require.Equal(t, []string{"compenser reserver_stock incertain", "suspendre 503"}, did)
+	require.Equal(t, saga.Compensation, st.Phase, "left en compensation")
+
+	st, cmds := saga.Reprendre(d, st)
+	require.Equal(t, "compenser reserver_stock incertain", show(d, cmds))
+	_, did = run(d, st, cmds, "ok", "ok")
+	require.Equal(t, []string{"compenser creer_commande", "terminer ANNULEE 503"}, did)
+}
+
+func TestReprendre_CompensatesBeforeThePivotAndGoesForwardAfter(t *testing.T) {
+	cases := []struct {
+		typ   string
+		phase saga.Phase
+		pas   int
+		want  string
+	}{
+		{saga.TypeCommande, saga.EnCours, 0, "compenser creer_commande incertain"},
+		{saga.TypeCommande, saga.EnCours, 1, "compenser creer_commande"},
+		{saga.TypeCommande, saga.EnCours, 2, "compenser reserver_stock incertain"},
+		{saga.TypeCommande, saga.EnCours, 3, "sonder payer"}, // did the charge happen? ask paiement by key
+		{saga.TypeCommande, saga.EnCours, 4, "appeler confirmer"},
+		{saga.TypeCommande, saga.Compensation, 0, "compenser creer_commande"},
+		{saga.TypeCommande, saga.Sondage, 3, "sonder payer"},
+		{saga.TypeVente, saga.EnCours, 3, "sonder payer"},
+		{saga.TypeRetour, saga.EnCours, 0, "appeler enregistrer_retour"},
+		{saga.TypeRetour, saga.EnCours, 2, "appeler rembourser"},
+		{saga.TypeCommande, saga.Terminee, 4, "rien"},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%s/%s/%d", c.typ, c.phase, c.pas), func(t *testing.T) {
+			d := defs[c.typ]
+			_, cmds := saga.Reprendre(d, saga.State{Phase: c.phase, Pas: c.pas, Statut: saga.Creee})
+			require.Equal(t, c.want, show(d, cmds))
+		})
+	}
+}
+
+func TestValiderLignes_NamesTheFaultyLine(t *testing.T) {
+	err := saga.ValiderLignes("body.produits", []saga.LigneDemandee{{1, 1}, {2, 0}, {1, 3}}, false)
+	var inv *saga.InvalidError
+	require.ErrorAs(t, err, &inv)
+	var locs []string
+	for _, c := range inv.Champs {
+		locs = append(locs, c.Location)
+	}
+	require.Equal(t, []string{"body.produits[1].quantite", "body.produits[2].produit_id"}, locs)
+	require.Error(t, saga.ValiderLignes("body.produits", nil, false))
+	require.NoError(t, saga.ValiderLignes("body.lignes", nil, true))
+}
