@@ -80,6 +80,7 @@ type Config struct {
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
 	DBMaxConns      int
+	Pprof           bool // serve /debug/pprof/ (PPROF=1) for profiling under load; off by default
 }
 
 // LoadConfig reads the settings shared by all services. defaultPort is the
@@ -93,6 +94,7 @@ func LoadConfig(service string, defaultPort int, needDB bool, getenv func(string
 		MaxBodyBytes:    int64(env.Int("MAX_BODY_BYTES", 64<<10)),
 		ShutdownTimeout: env.Duration("SHUTDOWN_TIMEOUT", 10*time.Second),
 		DBMaxConns:      env.Int("DB_MAX_CONNS", 0),
+		Pprof:           env.String("PPROF", "") == "1",
 	}
 	if needDB {
 		cfg.DatabaseURL = env.Required("DATABASE_URL")

@@ -18,6 +18,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -73,6 +74,9 @@ func NewApp(cfg Config, log *slog.Logger, pool *pgxpool.Pool) *App {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	router.Handle("/metrics", promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{Registry: metrics.Registry}))
+	if cfg.Pprof {
+		router.Mount("/debug", middleware.Profiler())
+	}
 	return &App{Router: router, API: api, Metrics: metrics, Log: log}
 }
 

@@ -117,32 +117,9 @@ func (r *Repo) Reserve(ctx context.Context, n stock.NouvelleReservation) (res st
 			return err
 		}
 		ordered := d.LockOrder()
-		short := &stock.InsufficientError{}
 		lignes := make([]stock.Ligne, len(ordered))
 		for i, l := range ordered {
 			lignes[i] = l.Ligne
-			tag, err := tx.Exec(ctx,
-				`UPDATE niveaux SET reserve = reserve + $3
-				 WHERE emplacement_id = $1 AND produit_id = $2 AND quantite - reserve >= $3`,
-				d.Location(), l.ProduitID, l.Quantite)
-			if err != nil {
-				return fmt.Errorf("reserve product %d: %w", l.ProduitID, err)
-			}
-			if tag.RowsAffected() == 1 {
-				continue
-			}
-			var dispo int64
-			err = tx.QueryRow(ctx,
-				`SELECT COALESCE(max(quantite - reserve), 0) FROM niveaux WHERE emplacement_id = $1 AND produit_id = $2`,
-				d.Location(), l.ProduitID).Scan(&dispo)
-			if err != nil {
-				return fmt.Errorf("read stock of product %d: %w", l.ProduitID, err)
-			}
-			short.Lignes = append(short.Lignes, stock.Manque{Index: l.Index, ProduitID: l.ProduitID, Demande: l.Quantite, Disponible: dispo})
-		}
-		if len(short.Lignes) > 0 {
-			short.Sort()
-			return short // rolls back every line and the claimed key
 		}
 		if err := insertLignes(ctx, tx, n.Cle, lignes); err != nil {
 			return err
@@ -159,6 +136,32 @@ func (r *Repo) Reserve(ctx context.Context, n stock.NouvelleReservation) (res st
 		}
 		if _, err := tx.Exec(ctx, `UPDATE reservations SET reponse = $2 WHERE cle = $1`, n.Cle, body); err != nil {
 			return fmt.Errorf("store answer %s: %w", n.Cle, err)
+		}
+		// The stock rows come last, so the busiest rows of the database stay
+		// locked only for one round trip and the commit.
+		moved, err := moveStock(ctx, tx, emp,
+			`UPDATE niveaux SET reserve = reserve + $3
+			 WHERE emplacement_id = $1 AND produit_id = $2 AND quantite - reserve >= $3`, lignes)
+		if err != nil {
+			return fmt.Errorf("reserve %s: %w", n.Cle, err)
+		}
+		short := &stock.InsufficientError{}
+		for i, l := range ordered {
+			if moved[i] {
+				continue
+			}
+			var dispo int64
+			err = tx.QueryRow(ctx,
+				`SELECT COALESCE(max(quantite - reserve), 0) FROM niveaux WHERE emplacement_id = $1 AND produit_id = $2`,
+				emp, l.ProduitID).Scan(&dispo)
+			if err != nil {
+				return fmt.Errorf("read stock of product %d: %w", l.ProduitID, err)
+			}
+			short.Lignes = append(short.Lignes, stock.Manque{Index: l.Index, ProduitID: l.ProduitID, Demande: l.Quantite, Disponible: dispo})
+		}
+		if len(short.Lignes) > 0 {
+			short.Sort()
+			return short // rolls back every line and the claimed key
 		}
 		created = true
 		return nil
@@ -201,6 +204,29 @@ func insertLignes(ctx context.Context, tx pgx.Tx, cle string, lignes []stock.Lig
 		return fmt.Errorf("reservation lines %s: %w", cle, err)
 	}
 	return nil
+}
+
+// moveStock runs update (with $1 location, $2 product, $3 quantity) for
+// every line in one pipelined round trip, in the order given, and says which
+// lines matched a row. Callers send it last in their transaction: between it
+// and the commit the location's stock rows are locked, and every checkout of
+// a popular product waits on those rows.
+func moveStock(ctx context.Context, tx pgx.Tx, emplacementID int64, update string, lignes []stock.Ligne) ([]bool, error) {
+	batch := &pgx.Batch{}
+	for _, l := range lignes {
+		batch.Queue(update, emplacementID, l.ProduitID, l.Quantite)
+	}
+	br := tx.SendBatch(ctx, batch)
+	moved := make([]bool, len(lignes))
+	for i, l := range lignes {
+		tag, err := br.Exec()
+		if err != nil {
+			_ = br.Close()
+			return nil, fmt.Errorf("product %d: %w", l.ProduitID, err)
+		}
+		moved[i] = tag.RowsAffected() == 1
+	}
+	return moved, br.Close()
 }
 
 // ledgerRef is what ledger rows of a reservation point to: the caller's
@@ -306,20 +332,21 @@ func apply(ctx context.Context, tx pgx.Tx, cle string, a stock.Action) (stock.Re
 		          WHERE emplacement_id = $1 AND produit_id = $2 AND reserve >= $3`
 		mvt = stock.MvtVente
 	}
-	for _, l := range res.Lignes { // by product id: the same lock order as Reserve
-		tag, err := tx.Exec(ctx, update, emp, l.ProduitID, l.Quantite)
-		if err != nil {
-			return res, false, fmt.Errorf("%s %s product %d: %w", mvt, cle, l.ProduitID, err)
-		}
-		if tag.RowsAffected() != 1 {
-			return res, false, fmt.Errorf("%s %s: product %d has fewer than %d reserved units", mvt, cle, l.ProduitID, l.Quantite)
-		}
-	}
 	if err := insertMouvements(ctx, tx, emp, mvt, ledgerRef(cle, res.Reference), res.Lignes); err != nil {
 		return res, false, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE reservations SET statut = $2, modifie_le = now() WHERE cle = $1`, cle, next); err != nil {
 		return res, false, fmt.Errorf("reservation %s → %s: %w", cle, next, err)
+	}
+	// Lines are by product id (load sorts them): the same lock order as Reserve.
+	moved, err := moveStock(ctx, tx, emp, update, res.Lignes)
+	if err != nil {
+		return res, false, fmt.Errorf("%s %s: %w", mvt, cle, err)
+	}
+	for i, l := range res.Lignes {
+		if !moved[i] {
+			return res, false, fmt.Errorf("%s %s: product %d has fewer than %d reserved units", mvt, cle, l.ProduitID, l.Quantite)
+		}
 	}
 	res.Statut = next
 	return res, true, nil
