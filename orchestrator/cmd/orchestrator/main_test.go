@@ -166,6 +166,15 @@ func TestCommande_PaymentRefusalCompensatesLastInFirstOut(t *testing.T) {
 		"compensation creer_commande reussie"}, f.saga(t, got.SagaID).steps())
 }
 
+func TestCommande_CompensationAcceptsAnOrderAlreadyCancelledByHand(t *testing.T) {
+	f := start(t)
+	f.fleet.Fault("POST /paiements", &fakes.Fault{Hook: func() bool { f.fleet.CancelAll(); return false }})
+	got := f.post(t, "/saga/commande", produits([2]int{4, 10}), http.StatusPaymentRequired)
+	require.Equal(t, "ANNULEE", got.Statut)
+	require.True(t, got.Termine, "the saga must not be left for recovery")
+	require.Equal(t, "liberee", f.fleet.Reservation(got.SagaID+":reserver_stock"))
+}
+
 func TestCommande_RetriesAParticipantThatFailsTwice(t *testing.T) {
 	f := start(t)
 	f.fleet.Fault("POST /reservations", &fakes.Fault{Fail: 2})

@@ -179,6 +179,19 @@ func (f *Fleet) Commande(id uuid.UUID) (string, []string) {
 	return "", nil
 }
 
+// CancelAll cancels every order that is not final, as a person at head
+// office might while a saga is still running.
+func (f *Fleet) CancelAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.commandes {
+		if c.Statut != "CONFIRMEE" && c.Statut != "ANNULEE" {
+			c.Statut = "ANNULEE"
+			c.Historique = append(c.Historique, "ANNULEE")
+		}
+	}
+}
+
 // Commandes is how many orders exist.
 func (f *Fleet) Commandes() int {
 	f.mu.Lock()

@@ -98,8 +98,18 @@ func (p *Participants) annulerCommande(ctx context.Context, r *saga.Run) error {
 		motif = motif[:500]
 	}
 	err := p.transition(ctx, r, saga.Annulee, motif)
-	if kit.StatusOf(err) == http.StatusNotFound {
+	switch kit.StatusOf(err) {
+	case http.StatusNotFound:
 		return nil // nothing to cancel
+	case http.StatusConflict:
+		// Someone cancelled the order first (head office, by hand): the undo is
+		// done. Any other state is a real conflict and stays one.
+		var c struct {
+			Statut saga.Statut `json:"statut"`
+		}
+		if gerr := call(ctx, r, p.commande, http.MethodGet, "/commande/"+r.CommandeID.String(), nil, &c, "", http.StatusOK); gerr == nil && c.Statut == saga.Annulee {
+			return nil
+		}
 	}
 	return err
 }
