@@ -16,6 +16,10 @@ import (
 )
 
 func main() {
+	// The image has no shell or curl: its container healthcheck runs this binary.
+	if handled, code := kit.HealthcheckMain(os.Args, os.Getenv); handled {
+		os.Exit(code)
+	}
 	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "clients:", err)
 		os.Exit(1)

@@ -1,0 +1,537 @@
+// Package compose checks the container deployment without a Docker engine:
+// docker-compose.yml is loaded with compose-go (the library docker compose
+// itself uses), and the files it mounts are checked with the real tools
+// (promtool, nginx -t). A mistake here would otherwise show only when
+// someone runs `docker compose up`.
+package compose
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// designPorts are the DESIGN.md ports: each is the container's port, its
+// published port, and its PORT (or listen flag) alike.
+var designPorts = map[string]int{
+	"clients": 8001, "orchestrator": 8002, "web-1": 8004, "web-2": 8005,
+	"commande": 8006, "stock": 8007, "paiement": 8008, "panier-1": 8010, "panier-2": 8011,
+	"krakend": 8080, "nginx": 8088, "prometheus": 9091, "grafana": 3000,
+}
+
+// internalPorts are reached only inside the compose network, never published.
+var internalPorts = map[string]int{"postgres": 5432}
+
+// allServices are the compose service names every helper and doc uses.
+var allServices = []string{
+	"postgres", "clients", "panier-1", "panier-2", "commande", "stock", "paiement", "orchestrator",
+	"web-1", "web-2", "krakend", "nginx", "prometheus", "grafana", "k6",
+}
+
+// writtenElsewhere are folders other work streams fill in (the gateway, the
+// dashboards, the load scripts). A mount of one that does not exist yet is
+// skipped with a message instead of failing the whole deployment check.
+var writtenElsewhere = []string{"gateway", "deploy/grafana", "k6"}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.work not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// loadProject reads docker-compose.yml as `docker compose` would from the
+// repository root, with every profile on (so k6 is checked too) and an empty
+// environment: every ${VAR:-default} then takes its development default, and
+// nothing from the machine running the test leaks in.
+func loadProject(t *testing.T) *types.Project {
+	t.Helper()
+	root := repoRoot(t)
+	opts, err := cli.NewProjectOptions(
+		[]string{filepath.Join(root, "docker-compose.yml")},
+		cli.WithWorkingDirectory(root),
+		cli.WithEnv(nil),
+		cli.WithProfiles([]string{"*"}),
+		cli.WithResolvedPaths(true),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := opts.LoadProject(context.Background())
+	if err != nil {
+		t.Fatalf("docker-compose.yml does not load: %v", err)
+	}
+	return p
+}
+
+func TestCompose_HasEveryServiceOfTheDesign(t *testing.T) {
+	p := loadProject(t)
+	got := p.ServiceNames()
+	slices.Sort(got)
+	want := slices.Clone(allServices)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("services = %v\nwant       %v", got, want)
+	}
+	if s := p.Services["k6"]; !slices.Equal(s.Profiles, []string{"k6"}) {
+		t.Errorf("k6 profiles = %v, want [k6]: a plain `up` must not start a load test", s.Profiles)
+	}
+}
+
+func TestCompose_EveryContainerIsHardened(t *testing.T) {
+	p := loadProject(t)
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		t.Run(name, func(t *testing.T) {
+			if hc := s.HealthCheck; hc == nil || hc.Disable || len(hc.Test) < 2 || hc.Test[0] == "NONE" {
+				t.Errorf("no healthcheck: %+v", hc)
+			} else if hc.Interval == nil || hc.Timeout == nil || hc.Retries == nil {
+				t.Errorf("healthcheck must set interval, timeout and retries: %+v", hc)
+			}
+			// A one-shot job (under a profile, like the k6 run) must not be
+			// restarted when it finishes; everything else comes back.
+			wantRestart := types.RestartPolicyUnlessStopped
+			if len(s.Profiles) > 0 {
+				wantRestart = types.RestartPolicyNo
+			}
+			if s.Restart != wantRestart {
+				t.Errorf("restart = %q, want %q", s.Restart, wantRestart)
+			}
+			if memoryLimit(s) <= 0 {
+				t.Error("no memory limit (deploy.resources.limits.memory or mem_limit)")
+			}
+			if !s.ReadOnly {
+				t.Error("root filesystem is writable: set read_only and a tmpfs for what must be written")
+			}
+			if !slices.Contains(s.SecurityOpt, "no-new-privileges:true") {
+				t.Errorf("security_opt = %v, want no-new-privileges:true", s.SecurityOpt)
+			}
+		})
+	}
+}
+
+func memoryLimit(s types.ServiceConfig) int64 {
+	if s.Deploy != nil && s.Deploy.Resources.Limits != nil && s.Deploy.Resources.Limits.MemoryBytes > 0 {
+		return int64(s.Deploy.Resources.Limits.MemoryBytes)
+	}
+	return int64(s.MemLimit)
+}
+
+func TestCompose_DependenciesWaitUntilHealthy(t *testing.T) {
+	p := loadProject(t)
+	for _, name := range p.ServiceNames() {
+		for dep, d := range p.Services[name].DependsOn {
+			if d.Condition != types.ServiceConditionHealthy {
+				t.Errorf("%s depends on %s with condition %q, want %s: started is not ready",
+					name, dep, d.Condition, types.ServiceConditionHealthy)
+			}
+			if target, ok := p.Services[dep]; !ok || target.HealthCheck == nil {
+				t.Errorf("%s waits for %s to be healthy, which has no healthcheck", name, dep)
+			}
+		}
+	}
+	// The ones the DESIGN topology requires, beyond "something waits".
+	for name, deps := range map[string][]string{
+		"orchestrator": {"postgres", "stock", "commande", "paiement", "panier-1", "clients"},
+		"krakend":      {"clients", "panier-1", "panier-2", "commande", "stock", "paiement", "orchestrator"},
+		"nginx":        {"web-1", "web-2"},
+		"grafana":      {"prometheus"},
+	} {
+		for _, dep := range deps {
+			if _, ok := p.Services[name].DependsOn[dep]; !ok {
+				t.Errorf("%s does not wait for %s", name, dep)
+			}
+		}
+	}
+}
+
+var entrypointRe = regexp.MustCompile(`(?m)^ENTRYPOINT\s+\[\s*"([^"]+)"`)
+
+// TestCompose_BuildsAndSelfHealthchecks: every build names a Dockerfile that
+// exists, from the repository root (the Dockerfiles copy the shared kit), and
+// a scratch image's healthcheck runs the image's own binary with -healthcheck.
+func TestCompose_BuildsAndSelfHealthchecks(t *testing.T) {
+	p := loadProject(t)
+	root := repoRoot(t)
+	built := 0
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		if s.Build == nil {
+			continue
+		}
+		built++
+		t.Run(name, func(t *testing.T) {
+			if filepath.Clean(s.Build.Context) != root {
+				t.Errorf("build context = %s, want the repository root", s.Build.Context)
+			}
+			dockerfile := s.Build.Dockerfile
+			if !filepath.IsAbs(dockerfile) {
+				dockerfile = filepath.Join(s.Build.Context, dockerfile)
+			}
+			src, err := os.ReadFile(dockerfile)
+			if err != nil {
+				t.Fatalf("build.dockerfile: %v", err)
+			}
+			m := entrypointRe.FindSubmatch(src)
+			if m == nil {
+				t.Fatalf("%s has no exec-form ENTRYPOINT", dockerfile)
+			}
+			want := types.HealthCheckTest{"CMD", string(m[1]), "-healthcheck"}
+			if s.HealthCheck == nil || !slices.Equal(s.HealthCheck.Test, want) {
+				t.Errorf("healthcheck test = %v, want %v (the image has no shell)", s.HealthCheck, want)
+			}
+			if s.Image == "" {
+				t.Error("no image name: replicas of one build would each get an anonymous image")
+			}
+		})
+	}
+	if built != 9 { // five services with panier twice, the orchestrator, web twice
+		t.Errorf("%d services are built from a Dockerfile, want 9", built)
+	}
+}
+
+// TestCompose_ServiceMainsAnswerHealthcheck: the compose healthchecks run
+// "/<name> -healthcheck", which only works when main hands that argument to
+// kit.HealthcheckMain before starting the service.
+func TestCompose_ServiceMainsAnswerHealthcheck(t *testing.T) {
+	p := loadProject(t)
+	root := repoRoot(t)
+	seen := map[string]bool{}
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		if s.Build == nil || seen[s.Build.Dockerfile] {
+			continue
+		}
+		seen[s.Build.Dockerfile] = true
+		dockerfile := s.Build.Dockerfile
+		if !filepath.IsAbs(dockerfile) {
+			dockerfile = filepath.Join(s.Build.Context, dockerfile)
+		}
+		module := filepath.Dir(dockerfile)
+		mains, _ := filepath.Glob(filepath.Join(module, "cmd", "*", "main.go"))
+		if len(mains) == 0 {
+			t.Errorf("%s: no cmd/*/main.go", rel(root, module))
+			continue
+		}
+		for _, m := range mains {
+			src, err := os.ReadFile(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(src), "kit.HealthcheckMain(") {
+				t.Errorf("%s does not call kit.HealthcheckMain: its container would never be healthy", rel(root, m))
+			}
+		}
+	}
+}
+
+// TestCompose_MountsExist: every bind mount has its source in the
+// repository, and every path a command or variable names inside a mount
+// (krakend.json, saga.js, prometheus.yml, schemas.sql) is there too.
+func TestCompose_MountsExist(t *testing.T) {
+	p := loadProject(t)
+	root := repoRoot(t)
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		var refs []string // container paths this service names
+		for _, a := range s.Command {
+			refs = append(refs, a[strings.Index(a, "=")+1:])
+		}
+		for _, v := range s.Environment {
+			if v != nil {
+				refs = append(refs, *v)
+			}
+		}
+		for _, v := range s.Volumes {
+			if v.Type != types.VolumeTypeBind {
+				continue
+			}
+			t.Run(name+":"+v.Target, func(t *testing.T) {
+				if !strings.HasPrefix(v.Source, root+string(filepath.Separator)) {
+					t.Fatalf("bind source %s is outside the repository", v.Source)
+				}
+				if !v.ReadOnly {
+					t.Errorf("%s is mounted read-write; configuration is mounted :ro", rel(root, v.Source))
+				}
+				requireInRepo(t, root, v.Source)
+				for _, r := range refs {
+					if strings.HasPrefix(r, v.Target+"/") {
+						requireInRepo(t, root, filepath.Join(v.Source, strings.TrimPrefix(r, v.Target+"/")))
+					}
+				}
+			})
+		}
+	}
+}
+
+func requireInRepo(t *testing.T, root, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); err == nil {
+		return
+	}
+	r := rel(root, path)
+	for _, dir := range writtenElsewhere {
+		if r == dir || strings.HasPrefix(r, dir+"/") {
+			t.Skipf("%s does not exist yet (the %s work stream writes it)", r, dir)
+		}
+	}
+	t.Errorf("%s is mounted or referenced but does not exist", r)
+}
+
+func rel(root, path string) string {
+	r, err := filepath.Rel(root, path)
+	if err != nil {
+		return path
+	}
+	return filepath.ToSlash(r)
+}
+
+// TestCompose_PortsMatchDesign: each container listens, publishes and is
+// checked on its DESIGN.md port; published ports stay on loopback by default.
+func TestCompose_PortsMatchDesign(t *testing.T) {
+	p := loadProject(t)
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		want, public := designPorts[name]
+		t.Run(name, func(t *testing.T) {
+			if !public {
+				if len(s.Ports) > 0 {
+					t.Errorf("publishes %+v; only the DESIGN.md ports are published", s.Ports)
+				}
+				if port, ok := internalPorts[name]; ok && s.HealthCheck != nil {
+					requireHealthcheckPort(t, s, port)
+				}
+				return
+			}
+			if len(s.Ports) != 1 {
+				t.Fatalf("ports = %+v, want exactly %d", s.Ports, want)
+			}
+			pc := s.Ports[0]
+			if int(pc.Target) != want || pc.Published != strconv.Itoa(want) {
+				t.Errorf("ports = %s:%s:%d, want %d:%d", pc.HostIP, pc.Published, pc.Target, want, want)
+			}
+			if pc.HostIP != "127.0.0.1" {
+				t.Errorf("published on %q by default, want 127.0.0.1 (PUBLISH_ADDR opens it up)", pc.HostIP)
+			}
+			if s.Build != nil { // our Go services read PORT
+				if got := env(s, "PORT"); got != strconv.Itoa(want) {
+					t.Errorf("PORT = %q, want %d", got, want)
+				}
+			} else {
+				requireHealthcheckPort(t, s, want)
+			}
+		})
+	}
+	prom := p.Services["prometheus"]
+	if !slices.Contains(prom.Command, "--web.listen-address=:9091") {
+		t.Errorf("prometheus command %v does not listen on :9091", prom.Command)
+	}
+}
+
+func requireHealthcheckPort(t *testing.T, s types.ServiceConfig, port int) {
+	t.Helper()
+	cmd := strings.Join(s.HealthCheck.Test, " ")
+	if !strings.Contains(cmd, ":"+strconv.Itoa(port)) && !strings.Contains(cmd, "pg_isready") {
+		t.Errorf("healthcheck %q does not probe port %d", cmd, port)
+	}
+}
+
+func env(s types.ServiceConfig, key string) string {
+	if v := s.Environment[key]; v != nil {
+		return *v
+	}
+	return ""
+}
+
+// TestCompose_PeersAreReachedByServiceName: every *_URL names a compose
+// service on its DESIGN port (or, for what the browser is shown, a published
+// port on localhost).
+func TestCompose_PeersAreReachedByServiceName(t *testing.T) {
+	p := loadProject(t)
+	published := map[string]bool{}
+	for _, name := range p.ServiceNames() {
+		for _, pc := range p.Services[name].Ports {
+			published[pc.Published] = true
+		}
+	}
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		for key, v := range s.Environment {
+			if v == nil || !strings.HasSuffix(key, "_URL") || key == "DATABASE_URL" {
+				continue
+			}
+			u, err := url.Parse(*v)
+			if err != nil || u.Scheme != "http" {
+				t.Errorf("%s %s=%q is not an http URL", name, key, *v)
+				continue
+			}
+			host, port := u.Hostname(), u.Port()
+			if host == "localhost" || host == "127.0.0.1" {
+				if !published[port] {
+					t.Errorf("%s %s=%q: nothing is published on %s", name, key, *v, port)
+				}
+				continue
+			}
+			if _, ok := p.Services[host]; !ok {
+				t.Errorf("%s %s=%q: no service %q", name, key, *v, host)
+			} else if port != strconv.Itoa(designPorts[host]) {
+				t.Errorf("%s %s=%q: %s listens on %d", name, key, *v, host, designPorts[host])
+			}
+		}
+	}
+	orch := p.Services["orchestrator"]
+	for _, key := range []string{"STOCK_URL", "COMMANDE_URL", "PAIEMENT_URL", "PANIER_URL", "CLIENTS_URL"} {
+		if env(orch, key) == "" {
+			t.Errorf("orchestrator has no %s: it would call localhost inside its container", key)
+		}
+	}
+}
+
+var rolesRe = regexp.MustCompile(`(?m)^roles=\(([^)]*)\)`)
+
+// TestCompose_DatabaseRolesMatchTheInitScript: PostgreSQL's init script gets
+// a password for every role it creates, each service connects as its own
+// role with that same password, and the schemas file lands where the script
+// reads it.
+func TestCompose_DatabaseRolesMatchTheInitScript(t *testing.T) {
+	p := loadProject(t)
+	root := repoRoot(t)
+	pg := p.Services["postgres"]
+
+	scripts, _ := filepath.Glob(filepath.Join(root, "deploy", "postgres", "init", "*.sh"))
+	if len(scripts) == 0 {
+		t.Fatal("no deploy/postgres/init/*.sh")
+	}
+	var roles []string
+	for _, s := range scripts {
+		info, err := os.Stat(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The image sources a script that is not executable, so its set -e
+		// and exit would run inside the entrypoint itself.
+		if info.Mode()&0o111 == 0 {
+			t.Errorf("%s is not executable", rel(root, s))
+		}
+		src, _ := os.ReadFile(s)
+		if m := rolesRe.FindSubmatch(src); m != nil {
+			roles = append(roles, strings.Fields(string(m[1]))...)
+		}
+	}
+	if len(roles) == 0 {
+		t.Fatal("found no roles=(...) in the init script")
+	}
+
+	mounts := map[string]string{} // container path -> repository path
+	for _, v := range pg.Volumes {
+		if v.Type == types.VolumeTypeBind {
+			mounts[v.Target] = rel(root, v.Source)
+		}
+	}
+	if mounts["/docker-entrypoint-initdb.d"] != "deploy/postgres/init" {
+		t.Errorf("deploy/postgres/init is not mounted at /docker-entrypoint-initdb.d: %v", mounts)
+	}
+	if schemas := env(pg, "SCHEMAS_SQL"); mounts[schemas] != "deploy/postgres/schemas.sql" {
+		t.Errorf("SCHEMAS_SQL=%q, but deploy/postgres/schemas.sql is mounted at %v", schemas, mounts)
+	}
+	if env(pg, "POSTGRES_DB") != "multimagasins" {
+		t.Errorf("POSTGRES_DB = %q, want multimagasins", env(pg, "POSTGRES_DB"))
+	}
+
+	users := map[string]bool{}
+	pooled := 0 // connections the services may open at most
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		dbURL := env(s, "DATABASE_URL")
+		if dbURL == "" {
+			continue
+		}
+		u, err := url.Parse(dbURL)
+		if err != nil {
+			t.Errorf("%s DATABASE_URL: %v", name, err)
+			continue
+		}
+		role := strings.TrimRight(strings.TrimRight(name, "0123456789"), "-")
+		pw, _ := u.User.Password()
+		want := env(pg, strings.ToUpper(role)+"_DB_PASSWORD")
+		switch {
+		case u.User.Username() != role:
+			t.Errorf("%s connects as %q, want its own role %q", name, u.User.Username(), role)
+		case want == "" || pw != want:
+			t.Errorf("%s's password is not postgres's %s_DB_PASSWORD", name, strings.ToUpper(role))
+		case u.Host != "postgres:5432" || u.Path != "/multimagasins":
+			t.Errorf("%s DATABASE_URL points at %s%s, want postgres:5432/multimagasins", name, u.Host, u.Path)
+		case !dependsOn(s, "postgres"):
+			t.Errorf("%s uses the database but does not wait for postgres", name)
+		}
+		users[role] = true
+		n, err := strconv.Atoi(env(s, "DB_MAX_CONNS"))
+		if err != nil || n <= 0 {
+			t.Errorf("%s has no DB_MAX_CONNS: its pool would grow with the host's cores", name)
+		}
+		pooled += n
+	}
+	maxConns := 100 // PostgreSQL's default
+	for _, a := range pg.Command {
+		if v, ok := strings.CutPrefix(a, "max_connections="); ok {
+			maxConns, _ = strconv.Atoi(v)
+		}
+	}
+	if pooled+10 > maxConns {
+		t.Errorf("the pools may open %d connections; postgres allows %d (keep 10 for admin sessions)", pooled, maxConns)
+	}
+	for _, role := range roles {
+		if env(pg, strings.ToUpper(role)+"_DB_PASSWORD") == "" {
+			t.Errorf("postgres has no %s_DB_PASSWORD: the init script would stop", strings.ToUpper(role))
+		}
+		if !users[role] {
+			t.Errorf("no service connects as role %s", role)
+		}
+	}
+}
+
+// TestCompose_NoSecretIsWrittenDown: passwords only come from the
+// environment, with development defaults.
+func TestCompose_NoSecretIsWrittenDown(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(repoRoot(t), "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	passwordRe := regexp.MustCompile(`(?m)^\s*(\w*PASSWORD\w*):\s*(.*)$`)
+	for _, m := range passwordRe.FindAllStringSubmatch(string(src), -1) {
+		if !strings.HasPrefix(strings.TrimSpace(m[2]), "${") {
+			t.Errorf("%s is written down (%q); read it from the environment: ${%s:-dev-default}", m[1], m[2], m[1])
+		}
+	}
+	urlRe := regexp.MustCompile(`postgres://\w+:([^@]*)@`)
+	for _, m := range urlRe.FindAllStringSubmatch(string(src), -1) {
+		if !strings.HasPrefix(m[1], "${") {
+			t.Errorf("a DATABASE_URL password is written down: %s", m[0])
+		}
+	}
+}
+
+func dependsOn(s types.ServiceConfig, name string) bool {
+	_, ok := s.DependsOn[name]
+	return ok
+}
