@@ -283,38 +283,29 @@ func TestSagas_BadInputCreatesNothing(t *testing.T) {
 		}
 		return produits(ls...)
 	}
-	cases := []struct {
-		name, path string
-		body       any
-		status     int
-		field      string
-	}{
-		{"no produits", "/saga/commande/", map[string]any{"produits": []any{}}, 422, "body.produits"},
-		{"quantite 0", "/saga/commande/", produits([2]int{1, 0}), 422, "body.produits[0].quantite"},
-		{"quantite -1", "/saga/commande/", produits([2]int{1, -1}), 422, "body.produits[0].quantite"},
-		{"unknown product", "/saga/commande/", produits([2]int{1, 1}, [2]int{99, 1}), 422, "body.produits[1].produit_id"},
-		{"inactive product", "/saga/commande/", produits([2]int{5, 1}), 422, "body.produits[0].produit_id"},
-		{"same product twice", "/saga/commande/", produits([2]int{1, 1}, [2]int{1, 2}), 422, "body.produits[1].produit_id"},
-		{"101 lines", "/saga/commande/", many(101), 422, "body.produits"},
-		{"1000 lines", "/saga/commande/", many(1000), 422, ""},
-		{"not JSON", "/saga/commande/", "{produits:", 400, ""},
-		{"unknown field", "/saga/commande/", map[string]any{"produits": []any{}, "x": 1}, 422, ""},
-		{"unknown client", "/saga/commande/", map[string]any{"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}},
-			"client_id": 42}, 422, "body.client_id"},
-		{"empty cart", "/commande", map[string]any{"client_id": 2}, 422, "body.client_id"},
-		{"cart of unknown client", "/commande", map[string]any{"client_id": 42}, 422, "body.client_id"},
-		{"store 9", "/saga/vente", map[string]any{"magasin_id": 9, "methode": "comptant",
-			"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}}}, 422, "body.magasin_id"},
-		{"methode bitcoin", "/saga/vente", map[string]any{"magasin_id": 1, "methode": "bitcoin",
-			"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}}}, 422, "body.methode"},
-		{"retour of unknown order", "/saga/retour", map[string]any{"commande_id": uuid.NewString()}, 404, "body.commande_id"},
-		{"retour id not a uuid", "/saga/retour", map[string]any{"commande_id": "abc"}, 422, "body.commande_id"},
+	cases := []kittest.BadInput{
+		{Name: "no produits", Method: "POST", Path: "/saga/commande/", Body: map[string]any{"produits": []any{}}, Status: 422, Field: "body.produits"},
+		{Name: "quantite 0", Method: "POST", Path: "/saga/commande/", Body: produits([2]int{1, 0}), Status: 422, Field: "body.produits[0].quantite"},
+		{Name: "quantite -1", Method: "POST", Path: "/saga/commande/", Body: produits([2]int{1, -1}), Status: 422, Field: "body.produits[0].quantite"},
+		{Name: "unknown product", Method: "POST", Path: "/saga/commande/", Body: produits([2]int{1, 1}, [2]int{99, 1}), Status: 422, Field: "body.produits[1].produit_id"},
+		{Name: "inactive product", Method: "POST", Path: "/saga/commande/", Body: produits([2]int{5, 1}), Status: 422, Field: "body.produits[0].produit_id"},
+		{Name: "same product twice", Method: "POST", Path: "/saga/commande/", Body: produits([2]int{1, 1}, [2]int{1, 2}), Status: 422, Field: "body.produits[1].produit_id"},
+		{Name: "101 lines", Method: "POST", Path: "/saga/commande/", Body: many(101), Status: 422, Field: "body.produits"},
+		{Name: "1000 lines", Method: "POST", Path: "/saga/commande/", Body: many(1000), Status: 422},
+		{Name: "not JSON", Method: "POST", Path: "/saga/commande/", Body: "{produits:", Status: 400},
+		{Name: "unknown field", Method: "POST", Path: "/saga/commande/", Body: map[string]any{"produits": []any{}, "x": 1}, Status: 422},
+		{Name: "unknown client", Method: "POST", Path: "/saga/commande/", Body: map[string]any{"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}},
+			"client_id": 42}, Status: 422, Field: "body.client_id"},
+		{Name: "empty cart", Method: "POST", Path: "/commande", Body: map[string]any{"client_id": 2}, Status: 422, Field: "body.client_id"},
+		{Name: "cart of unknown client", Method: "POST", Path: "/commande", Body: map[string]any{"client_id": 42}, Status: 422, Field: "body.client_id"},
+		{Name: "store 9", Method: "POST", Path: "/saga/vente", Body: map[string]any{"magasin_id": 9, "methode": "comptant",
+			"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}}}, Status: 422, Field: "body.magasin_id"},
+		{Name: "methode bitcoin", Method: "POST", Path: "/saga/vente", Body: map[string]any{"magasin_id": 1, "methode": "bitcoin",
+			"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}}}, Status: 422, Field: "body.methode"},
+		{Name: "retour of unknown order", Method: "POST", Path: "/saga/retour", Body: map[string]any{"commande_id": uuid.NewString()}, Status: 404, Field: "body.commande_id"},
+		{Name: "retour id not a uuid", Method: "POST", Path: "/saga/retour", Body: map[string]any{"commande_id": "abc"}, Status: 422, Field: "body.commande_id"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			kittest.RequireProblem(t, kittest.Do(t, "POST", f.base+c.path, c.body), c.status, c.field)
-		})
-	}
+	kittest.RequireBadInputs(t, f.base, cases)
 	require.Equal(t, 0, f.fleet.Commandes())
 	require.EqualValues(t, 0, kittest.Do(t, "GET", f.base+"/sagas", nil).Map(t)["total"])
 }
@@ -394,23 +385,15 @@ func TestSagas_GetAndListAreFilteredAndPaginated(t *testing.T) {
 	require.EqualValues(t, 0, empty["total"])
 	require.Equal(t, []any{}, empty["items"])
 
-	cases := []struct {
-		name, path string
-		status     int
-		field      string
-	}{
-		{"unknown saga", "/saga/" + uuid.NewString(), 404, "path.id"},
-		{"id not a uuid", "/saga/abc", 422, "path.id"},
-		{"unknown statut", "/sagas?statut=PERDUE", 422, "query.statut"},
-		{"unknown type", "/sagas?type=troc", 422, "query.type"},
-		{"limit zero", "/sagas?limit=0", 422, "query.limit"},
-		{"negative offset", "/sagas?offset=-1", 422, "query.offset"},
+	cases := []kittest.BadInput{
+		{Name: "unknown saga", Method: "GET", Path: "/saga/" + uuid.NewString(), Status: 404, Field: "path.id"},
+		{Name: "id not a uuid", Method: "GET", Path: "/saga/abc", Status: 422, Field: "path.id"},
+		{Name: "unknown statut", Method: "GET", Path: "/sagas?statut=PERDUE", Status: 422, Field: "query.statut"},
+		{Name: "unknown type", Method: "GET", Path: "/sagas?type=troc", Status: 422, Field: "query.type"},
+		{Name: "limit zero", Method: "GET", Path: "/sagas?limit=0", Status: 422, Field: "query.limit"},
+		{Name: "negative offset", Method: "GET", Path: "/sagas?offset=-1", Status: 422, Field: "query.offset"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			kittest.RequireProblem(t, kittest.Do(t, "GET", f.base+c.path, nil), c.status, c.field)
-		})
-	}
+	kittest.RequireBadInputs(t, f.base, cases)
 }
 
 func TestSagas_MetricsAreExported(t *testing.T) {

@@ -86,3 +86,46 @@ func TestStart_RunsTheServiceUntilTheTestEnds(t *testing.T) {
 		t.Fatalf("detail = %q", p.Detail)
 	}
 }
+
+func TestNewRequest_RawOrJSONBodyAndHeaders(t *testing.T) {
+	cases := []struct {
+		name       string
+		body       any
+		want, ctyp string
+	}{
+		{"no body", nil, "", ""},
+		{"string sent raw", `{"a":`, `{"a":`, "application/json"},
+		{"bytes sent raw", []byte("x=1"), "x=1", "application/json"},
+		{"value as JSON", map[string]int{"a": 1}, `{"a":1}`, "application/json"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, err := NewRequest(context.Background(), http.MethodPost, "http://h/p", c.body, "Idempotency-Key", "k")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []byte
+			if req.Body != nil {
+				got, _ = io.ReadAll(req.Body)
+			}
+			if string(got) != c.want || req.Header.Get("Content-Type") != c.ctyp || req.Header.Get("Idempotency-Key") != "k" {
+				t.Fatalf("body %q, header %v", got, req.Header)
+			}
+		})
+	}
+	if _, err := NewRequest(context.Background(), "GET", "http://h", func() {}); err == nil {
+		t.Fatal("a value JSON cannot encode gave no error")
+	}
+}
+
+func TestRequireBadInputs_RunsEveryCaseAndCheck(t *testing.T) {
+	base := Start(t, run, nil)
+	checks := 0
+	RequireBadInputs(t, base, []BadInput{
+		{"conflict", http.MethodGet, "/conflit", "", nil, http.StatusConflict, ""},
+		{"unknown route", http.MethodGet, "/nulle-part", nil, []string{kit.HeaderRequestID, "t-2"}, http.StatusNotFound, ""},
+	}, func(*testing.T) { checks++ })
+	if checks != 2 {
+		t.Fatalf("after ran %d times, want 2", checks)
+	}
+}

@@ -99,9 +99,10 @@ func (r Response) Map(t testing.TB) map[string]any {
 	return m
 }
 
-// Do sends body (a string or []byte is sent raw, anything else as JSON).
-func Do(t testing.TB, method, url string, body any, headers ...string) Response {
-	t.Helper()
+// NewRequest builds a request with body: a string or []byte is sent raw,
+// anything else as JSON; Content-Type is application/json when there is a
+// body. headers are name, value pairs.
+func NewRequest(ctx context.Context, method, url string, body any, headers ...string) (*http.Request, error) {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -112,19 +113,29 @@ func Do(t testing.TB, method, url string, body any, headers ...string) Response 
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, url, rd)
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
+	}
+	return req, nil
+}
+
+// Do sends body (see NewRequest) and reads the whole answer.
+func Do(t testing.TB, method, url string, body any, headers ...string) Response {
+	t.Helper()
+	req, err := NewRequest(context.Background(), method, url, body, headers...)
+	if err != nil {
+		t.Fatal(err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

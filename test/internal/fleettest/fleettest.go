@@ -85,29 +85,9 @@ var client = &http.Client{
 // Send is Do for goroutines other than the test's: it returns the error
 // instead of failing the test, as t.Fatal may only run on the test goroutine.
 func Send(ctx context.Context, method, url string, body any, headers ...string) (kittest.Response, error) {
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			return kittest.Response{}, err
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	req, err := kittest.NewRequest(ctx, method, url, body, headers...)
 	if err != nil {
 		return kittest.Response{}, err
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := client.Do(req)
 	if err != nil {

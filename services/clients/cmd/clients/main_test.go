@@ -77,38 +77,23 @@ func TestClients_ListIsPaginatedAndSearchIsLiteral(t *testing.T) {
 
 func TestClients_BadInputIsAProblemAndChangesNothing(t *testing.T) {
 	base, dbURL := start(t)
-	cases := []struct {
-		name   string
-		method string
-		path   string
-		body   string
-		status int
-		field  string
-	}{
-		{"malformed JSON", "POST", "/clients", `{"nom": "A", "email":`, 400, ""},
-		{"not JSON at all", "POST", "/clients", `nom=A`, 400, ""},
-		{"unknown field", "POST", "/clients", `{"nom":"A","email":"a@x.ca","solde":5}`, 422, "body.solde"},
-		{"wrong type", "POST", "/clients", `{"nom":12,"email":"a@x.ca"}`, 422, "body.nom"},
-		{"missing email", "POST", "/clients", `{"nom":"A"}`, 422, "body.email"},
-		{"bad email", "POST", "/clients", `{"nom":"A","email":"pas-un-email"}`, 422, "body.email"},
-		{"blank name", "POST", "/clients", `{"nom":"   ","email":"a@x.ca"}`, 422, "body.nom"},
-		{"body over the limit", "POST", "/clients", `{"nom":"` + strings.Repeat("x", 70<<10) + `","email":"a@x.ca"}`, 413, ""},
-		{"unknown id", "PUT", "/clients/999999", `{"nom":"A","email":"a@x.ca"}`, 404, "path.id"},
-		{"negative id", "GET", "/clients/-1", ``, 422, "path.id"},
-		{"id not a number", "GET", "/clients/abc", ``, 422, "path.id"},
-		{"delete the guest", "DELETE", "/clients/1", ``, 409, "path.id"},
-		{"unknown route", "GET", "/clientes", ``, 404, ""},
+	cases := []kittest.BadInput{
+		{Name: "malformed JSON", Method: "POST", Path: "/clients", Body: `{"nom": "A", "email":`, Status: 400},
+		{Name: "not JSON at all", Method: "POST", Path: "/clients", Body: `nom=A`, Status: 400},
+		{Name: "unknown field", Method: "POST", Path: "/clients", Body: `{"nom":"A","email":"a@x.ca","solde":5}`, Status: 422, Field: "body.solde"},
+		{Name: "wrong type", Method: "POST", Path: "/clients", Body: `{"nom":12,"email":"a@x.ca"}`, Status: 422, Field: "body.nom"},
+		{Name: "missing email", Method: "POST", Path: "/clients", Body: `{"nom":"A"}`, Status: 422, Field: "body.email"},
+		{Name: "bad email", Method: "POST", Path: "/clients", Body: `{"nom":"A","email":"pas-un-email"}`, Status: 422, Field: "body.email"},
+		{Name: "blank name", Method: "POST", Path: "/clients", Body: `{"nom":"   ","email":"a@x.ca"}`, Status: 422, Field: "body.nom"},
+		{Name: "body over the limit", Method: "POST", Path: "/clients", Body: `{"nom":"` + strings.Repeat("x", 70<<10) + `","email":"a@x.ca"}`, Status: 413},
+		{Name: "unknown id", Method: "PUT", Path: "/clients/999999", Body: `{"nom":"A","email":"a@x.ca"}`, Status: 404, Field: "path.id"},
+		{Name: "negative id", Method: "GET", Path: "/clients/-1", Status: 422, Field: "path.id"},
+		{Name: "id not a number", Method: "GET", Path: "/clients/abc", Status: 422, Field: "path.id"},
+		{Name: "delete the guest", Method: "DELETE", Path: "/clients/1", Status: 409, Field: "path.id"},
+		{Name: "unknown route", Method: "GET", Path: "/clientes", Status: 404},
 	}
 	before := countClients(t, dbURL)
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var body any
-			if c.body != "" {
-				body = c.body
-			}
-			kittest.RequireProblem(t, kittest.Do(t, c.method, base+c.path, body), c.status, c.field)
-		})
-	}
+	kittest.RequireBadInputs(t, base, cases)
 	require.Equal(t, before, countClients(t, dbURL))
 }
 

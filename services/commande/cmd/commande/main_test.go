@@ -409,60 +409,47 @@ func TestCommande_BadInputIsAProblemAndChangesNothing(t *testing.T) {
 	}
 	unknown := uuid.NewString()
 	tr := "/commande/" + id + "/transitions"
-	cases := []struct {
-		name, method, path, body string
-		headers                  []string
-		status                   int
-		field                    string
-	}{
-		{"malformed JSON", "POST", "/commandes", `{"client_id":1,`, nil, 400, ""},
-		{"not JSON", "POST", "/commandes", `client_id=1`, nil, 400, ""},
-		{"unknown field", "POST", "/commandes", `{"client_id":1,"canal":"en_ligne","total":1.00,"lignes":[` + line + `]}`, nil, 422, "body.total"},
-		{"wrong type", "POST", "/commandes", `{"client_id":"un","canal":"en_ligne","lignes":[` + line + `]}`, nil, 422, "body.client_id"},
-		{"missing client", "POST", "/commandes", `{"canal":"en_ligne","lignes":[` + line + `]}`, nil, 422, "body.client_id"},
-		{"client 0", "POST", "/commandes", `{"client_id":0,"canal":"en_ligne","lignes":[` + line + `]}`, nil, 422, "body.client_id"},
-		{"quantite 0", "POST", "/commandes", order(`{"produit_id":1,"quantite":0,"prix_unitaire":1.00}`), nil, 422, "body.lignes[0].quantite"},
-		{"quantite -1", "POST", "/commandes", order(line + `,{"produit_id":2,"quantite":-1,"prix_unitaire":1.00}`), nil, 422, "body.lignes[1].quantite"},
-		{"quantite not integer", "POST", "/commandes", order(`{"produit_id":1,"quantite":1.5,"prix_unitaire":1.00}`), nil, 422, "body.lignes[0].quantite"},
-		{"prix 0", "POST", "/commandes", order(`{"produit_id":1,"quantite":1,"prix_unitaire":0}`), nil, 422, "body.lignes[0].prix_unitaire"},
-		{"prix negative", "POST", "/commandes", order(`{"produit_id":1,"quantite":1,"prix_unitaire":-3.50}`), nil, 422, "body.lignes[0].prix_unitaire"},
-		{"prix as text", "POST", "/commandes", order(`{"produit_id":1,"quantite":1,"prix_unitaire":"3.50"}`), nil, 422, "body.lignes[0].prix_unitaire"},
-		{"prix three decimals", "POST", "/commandes", order(`{"produit_id":1,"quantite":1,"prix_unitaire":3.505}`), nil, 422, "body.lignes[0].prix_unitaire"},
-		{"empty lignes", "POST", "/commandes", order(``), nil, 422, "body.lignes"},
-		{"101 lines", "POST", "/commandes", order(strings.Join(many, ",")), nil, 422, "body.lignes"},
-		{"same product twice", "POST", "/commandes", order(line + `,` + line), nil, 422, "body.lignes[1].produit_id"},
-		{"magasin without store", "POST", "/commandes", `{"client_id":1,"canal":"magasin","lignes":[` + line + `]}`, nil, 422, "body.magasin_id"},
-		{"store 9", "POST", "/commandes", `{"client_id":1,"canal":"magasin","magasin_id":9,"lignes":[` + line + `]}`, nil, 422, "body.magasin_id"},
-		{"online with a store", "POST", "/commandes", `{"client_id":1,"canal":"en_ligne","magasin_id":2,"lignes":[` + line + `]}`, nil, 422, "body.magasin_id"},
-		{"unknown canal", "POST", "/commandes", `{"client_id":1,"canal":"telephone","lignes":[` + line + `]}`, nil, 422, "body.canal"},
-		{"id not a uuid", "POST", "/commandes", `{"id":"abc","client_id":1,"canal":"en_ligne","lignes":[` + line + `]}`, nil, 422, "body.id"},
-		{"key too long", "POST", "/commandes", order(line), []string{"Idempotency-Key", strings.Repeat("k", 201)}, 422, "header.Idempotency-Key"},
-		{"body over the limit", "POST", "/commandes", `{"client_id":1,"canal":"en_ligne","lignes":[` + line + `],"x":"` + strings.Repeat("x", 70<<10) + `"}`, nil, 413, ""},
-		{"get malformed id", "GET", "/commande/abc", ``, nil, 422, "path.id"},
-		{"get unknown id", "GET", "/commande/" + unknown, ``, nil, 404, "path.id"},
-		{"transition unknown id", "POST", "/commande/" + unknown + "/transitions", `{"statut":"STOCK_VERIFIE"}`, []string{"Idempotency-Key", "u1"}, 404, "path.id"},
-		{"transition malformed id", "POST", "/commande/abc/transitions", `{"statut":"STOCK_VERIFIE"}`, []string{"Idempotency-Key", "u2"}, 422, "path.id"},
-		{"transition without key", "POST", tr, `{"statut":"STOCK_VERIFIE"}`, nil, 422, "header.Idempotency-Key"},
-		{"transition blank key", "POST", tr, `{"statut":"STOCK_VERIFIE"}`, []string{"Idempotency-Key", "  "}, 422, "header.Idempotency-Key"},
-		{"transition malformed JSON", "POST", tr, `{"statut":`, []string{"Idempotency-Key", "u3"}, 400, ""},
-		{"transition unknown field", "POST", tr, `{"statut":"STOCK_VERIFIE","par":"moi"}`, []string{"Idempotency-Key", "u4"}, 422, "body.par"},
-		{"transition unknown statut", "POST", tr, `{"statut":"LIVREE"}`, []string{"Idempotency-Key", "u5"}, 422, "body.statut"},
-		{"transition wrong type", "POST", tr, `{"statut":3}`, []string{"Idempotency-Key", "u6"}, 422, "body.statut"},
-		{"transition missing statut", "POST", tr, `{}`, []string{"Idempotency-Key", "u7"}, 422, "body.statut"},
-		{"cancel without motif", "POST", tr, `{"statut":"ANNULEE"}`, []string{"Idempotency-Key", "u8"}, 422, "body.motif"},
-		{"transition body over the limit", "POST", tr, `{"statut":"ANNULEE","motif":"` + strings.Repeat("m", 70<<10) + `"}`, []string{"Idempotency-Key", "u9"}, 413, ""},
-		{"illegal transition", "POST", tr, `{"statut":"PAYEE"}`, []string{"Idempotency-Key", "u10"}, 409, "body.statut"},
+	cases := []kittest.BadInput{
+		{Name: "malformed JSON", Method: "POST", Path: "/commandes", Body: `{"client_id":1,`, Status: 400},
+		{Name: "not JSON", Method: "POST", Path: "/commandes", Body: `client_id=1`, Status: 400},
+		{Name: "unknown field", Method: "POST", Path: "/commandes", Body: `{"client_id":1,"canal":"en_ligne","total":1.00,"lignes":[` + line + `]}`, Status: 422, Field: "body.total"},
+		{Name: "wrong type", Method: "POST", Path: "/commandes", Body: `{"client_id":"un","canal":"en_ligne","lignes":[` + line + `]}`, Status: 422, Field: "body.client_id"},
+		{Name: "missing client", Method: "POST", Path: "/commandes", Body: `{"canal":"en_ligne","lignes":[` + line + `]}`, Status: 422, Field: "body.client_id"},
+		{Name: "client 0", Method: "POST", Path: "/commandes", Body: `{"client_id":0,"canal":"en_ligne","lignes":[` + line + `]}`, Status: 422, Field: "body.client_id"},
+		{Name: "quantite 0", Method: "POST", Path: "/commandes", Body: order(`{"produit_id":1,"quantite":0,"prix_unitaire":1.00}`), Status: 422, Field: "body.lignes[0].quantite"},
+		{Name: "quantite -1", Method: "POST", Path: "/commandes", Body: order(line + `,{"produit_id":2,"quantite":-1,"prix_unitaire":1.00}`), Status: 422, Field: "body.lignes[1].quantite"},
+		{Name: "quantite not integer", Method: "POST", Path: "/commandes", Body: order(`{"produit_id":1,"quantite":1.5,"prix_unitaire":1.00}`), Status: 422, Field: "body.lignes[0].quantite"},
+		{Name: "prix 0", Method: "POST", Path: "/commandes", Body: order(`{"produit_id":1,"quantite":1,"prix_unitaire":0}`), Status: 422, Field: "body.lignes[0].prix_unitaire"},
+		{Name: "prix negative", Method: "POST", Path: "/commandes", Body: order(`{"produit_id":1,"quantite":1,"prix_unitaire":-3.50}`), Status: 422, Field: "body.lignes[0].prix_unitaire"},
+		{Name: "prix as text", Method: "POST", Path: "/commandes", Body: order(`{"produit_id":1,"quantite":1,"prix_unitaire":"3.50"}`), Status: 422, Field: "body.lignes[0].prix_unitaire"},
+		{Name: "prix three decimals", Method: "POST", Path: "/commandes", Body: order(`{"produit_id":1,"quantite":1,"prix_unitaire":3.505}`), Status: 422, Field: "body.lignes[0].prix_unitaire"},
+		{Name: "empty lignes", Method: "POST", Path: "/commandes", Body: order(``), Status: 422, Field: "body.lignes"},
+		{Name: "101 lines", Method: "POST", Path: "/commandes", Body: order(strings.Join(many, ",")), Status: 422, Field: "body.lignes"},
+		{Name: "same product twice", Method: "POST", Path: "/commandes", Body: order(line + `,` + line), Status: 422, Field: "body.lignes[1].produit_id"},
+		{Name: "magasin without store", Method: "POST", Path: "/commandes", Body: `{"client_id":1,"canal":"magasin","lignes":[` + line + `]}`, Status: 422, Field: "body.magasin_id"},
+		{Name: "store 9", Method: "POST", Path: "/commandes", Body: `{"client_id":1,"canal":"magasin","magasin_id":9,"lignes":[` + line + `]}`, Status: 422, Field: "body.magasin_id"},
+		{Name: "online with a store", Method: "POST", Path: "/commandes", Body: `{"client_id":1,"canal":"en_ligne","magasin_id":2,"lignes":[` + line + `]}`, Status: 422, Field: "body.magasin_id"},
+		{Name: "unknown canal", Method: "POST", Path: "/commandes", Body: `{"client_id":1,"canal":"telephone","lignes":[` + line + `]}`, Status: 422, Field: "body.canal"},
+		{Name: "id not a uuid", Method: "POST", Path: "/commandes", Body: `{"id":"abc","client_id":1,"canal":"en_ligne","lignes":[` + line + `]}`, Status: 422, Field: "body.id"},
+		{Name: "key too long", Method: "POST", Path: "/commandes", Body: order(line), Headers: []string{"Idempotency-Key", strings.Repeat("k", 201)}, Status: 422, Field: "header.Idempotency-Key"},
+		{Name: "body over the limit", Method: "POST", Path: "/commandes", Body: `{"client_id":1,"canal":"en_ligne","lignes":[` + line + `],"x":"` + strings.Repeat("x", 70<<10) + `"}`, Status: 413},
+		{Name: "get malformed id", Method: "GET", Path: "/commande/abc", Status: 422, Field: "path.id"},
+		{Name: "get unknown id", Method: "GET", Path: "/commande/" + unknown, Status: 404, Field: "path.id"},
+		{Name: "transition unknown id", Method: "POST", Path: "/commande/" + unknown + "/transitions", Body: `{"statut":"STOCK_VERIFIE"}`, Headers: []string{"Idempotency-Key", "u1"}, Status: 404, Field: "path.id"},
+		{Name: "transition malformed id", Method: "POST", Path: "/commande/abc/transitions", Body: `{"statut":"STOCK_VERIFIE"}`, Headers: []string{"Idempotency-Key", "u2"}, Status: 422, Field: "path.id"},
+		{Name: "transition without key", Method: "POST", Path: tr, Body: `{"statut":"STOCK_VERIFIE"}`, Status: 422, Field: "header.Idempotency-Key"},
+		{Name: "transition blank key", Method: "POST", Path: tr, Body: `{"statut":"STOCK_VERIFIE"}`, Headers: []string{"Idempotency-Key", "  "}, Status: 422, Field: "header.Idempotency-Key"},
+		{Name: "transition malformed JSON", Method: "POST", Path: tr, Body: `{"statut":`, Headers: []string{"Idempotency-Key", "u3"}, Status: 400},
+		{Name: "transition unknown field", Method: "POST", Path: tr, Body: `{"statut":"STOCK_VERIFIE","par":"moi"}`, Headers: []string{"Idempotency-Key", "u4"}, Status: 422, Field: "body.par"},
+		{Name: "transition unknown statut", Method: "POST", Path: tr, Body: `{"statut":"LIVREE"}`, Headers: []string{"Idempotency-Key", "u5"}, Status: 422, Field: "body.statut"},
+		{Name: "transition wrong type", Method: "POST", Path: tr, Body: `{"statut":3}`, Headers: []string{"Idempotency-Key", "u6"}, Status: 422, Field: "body.statut"},
+		{Name: "transition missing statut", Method: "POST", Path: tr, Body: `{}`, Headers: []string{"Idempotency-Key", "u7"}, Status: 422, Field: "body.statut"},
+		{Name: "cancel without motif", Method: "POST", Path: tr, Body: `{"statut":"ANNULEE"}`, Headers: []string{"Idempotency-Key", "u8"}, Status: 422, Field: "body.motif"},
+		{Name: "transition body over the limit", Method: "POST", Path: tr, Body: `{"statut":"ANNULEE","motif":"` + strings.Repeat("m", 70<<10) + `"}`, Headers: []string{"Idempotency-Key", "u9"}, Status: 413},
+		{Name: "illegal transition", Method: "POST", Path: tr, Body: `{"statut":"PAYEE"}`, Headers: []string{"Idempotency-Key", "u10"}, Status: 409, Field: "body.statut"},
 	}
 	before := rows(t, dbURL)
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var body any
-			if c.body != "" {
-				body = c.body
-			}
-			kittest.RequireProblem(t, kittest.Do(t, c.method, base+c.path, body, c.headers...), c.status, c.field)
-		})
-	}
+	kittest.RequireBadInputs(t, base, cases)
 	require.Equal(t, before, rows(t, dbURL))
 	require.Equal(t, "CREEE", kittest.Do(t, "GET", base+"/commande/"+id, nil).Map(t)["statut"])
 }

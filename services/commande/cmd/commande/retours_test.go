@@ -175,46 +175,33 @@ func TestRetour_BadInputIsAProblemNamingTheFieldAndChangesNothing(t *testing.T) 
 	}
 	key := []string{"Idempotency-Key", "bad"}
 	unknown := uuid.NewString()
-	cases := []struct {
-		name, path, body string
-		headers          []string
-		status           int
-		field            string
-	}{
-		{"malformed JSON", path, `{"lignes":[`, key, 400, ""},
-		{"not JSON", path, `lignes=1`, key, 400, ""},
-		{"unknown field", path, `{"lignes":[` + line + `],"motif":"x"}`, key, 422, "body.motif"},
-		{"unknown line field", path, body(`{"produit_id":1,"quantite":1,"prix_unitaire":1}`), key, 422, "body.lignes[0].prix_unitaire"},
-		{"missing lignes", path, `{}`, key, 422, "body.lignes"},
-		{"empty lignes", path, body(``), key, 422, "body.lignes"},
-		{"101 lines", path, body(strings.Join(many, ",")), key, 422, "body.lignes"},
-		{"lignes not a list", path, `{"lignes":{"produit_id":1}}`, key, 422, "body.lignes"},
-		{"quantite 0", path, body(`{"produit_id":1,"quantite":0}`), key, 422, "body.lignes[0].quantite"},
-		{"quantite -1", path, body(line + `,{"produit_id":2,"quantite":-1}`), key, 422, "body.lignes[1].quantite"},
-		{"quantite fractional", path, body(`{"produit_id":1,"quantite":1.5}`), key, 422, "body.lignes[0].quantite"},
-		{"quantite as text", path, body(`{"produit_id":1,"quantite":"1"}`), key, 422, "body.lignes[0].quantite"},
-		{"produit 0", path, body(`{"produit_id":0,"quantite":1}`), key, 422, "body.lignes[0].produit_id"},
-		{"produit not in the order", path, body(line + `,{"produit_id":3,"quantite":1}`), key, 422, "body.lignes[1].produit_id"},
-		{"same product twice", path, body(line + `,` + line), key, 422, "body.lignes[1].produit_id"},
-		{"more than sold", path, body(`{"produit_id":1,"quantite":3}`), key, 409, "body.lignes[0].quantite"},
-		{"missing key", path, body(line), nil, 422, "header.Idempotency-Key"},
-		{"blank key", path, body(line), []string{"Idempotency-Key", "  "}, 422, "header.Idempotency-Key"},
-		{"key too long", path, body(line), []string{"Idempotency-Key", strings.Repeat("k", 201)}, 422, "header.Idempotency-Key"},
-		{"unknown order", "/commande/" + unknown + "/retours", body(line), key, 404, "path.id"},
-		{"malformed order id", "/commande/abc/retours", body(line), key, 422, "path.id"},
-		{"body over the limit", path, `{"lignes":[` + line + `],"x":"` + strings.Repeat("x", 70<<10) + `"}`, key, 413, ""},
-		{"list unknown order", "/commande/" + unknown + "/retours", ``, nil, 404, "path.id"},
+	cases := []kittest.BadInput{
+		{Name: "malformed JSON", Method: "POST", Path: path, Body: `{"lignes":[`, Headers: key, Status: 400},
+		{Name: "not JSON", Method: "POST", Path: path, Body: `lignes=1`, Headers: key, Status: 400},
+		{Name: "unknown field", Method: "POST", Path: path, Body: `{"lignes":[` + line + `],"motif":"x"}`, Headers: key, Status: 422, Field: "body.motif"},
+		{Name: "unknown line field", Method: "POST", Path: path, Body: body(`{"produit_id":1,"quantite":1,"prix_unitaire":1}`), Headers: key, Status: 422, Field: "body.lignes[0].prix_unitaire"},
+		{Name: "missing lignes", Method: "POST", Path: path, Body: `{}`, Headers: key, Status: 422, Field: "body.lignes"},
+		{Name: "empty lignes", Method: "POST", Path: path, Body: body(``), Headers: key, Status: 422, Field: "body.lignes"},
+		{Name: "101 lines", Method: "POST", Path: path, Body: body(strings.Join(many, ",")), Headers: key, Status: 422, Field: "body.lignes"},
+		{Name: "lignes not a list", Method: "POST", Path: path, Body: `{"lignes":{"produit_id":1}}`, Headers: key, Status: 422, Field: "body.lignes"},
+		{Name: "quantite 0", Method: "POST", Path: path, Body: body(`{"produit_id":1,"quantite":0}`), Headers: key, Status: 422, Field: "body.lignes[0].quantite"},
+		{Name: "quantite -1", Method: "POST", Path: path, Body: body(line + `,{"produit_id":2,"quantite":-1}`), Headers: key, Status: 422, Field: "body.lignes[1].quantite"},
+		{Name: "quantite fractional", Method: "POST", Path: path, Body: body(`{"produit_id":1,"quantite":1.5}`), Headers: key, Status: 422, Field: "body.lignes[0].quantite"},
+		{Name: "quantite as text", Method: "POST", Path: path, Body: body(`{"produit_id":1,"quantite":"1"}`), Headers: key, Status: 422, Field: "body.lignes[0].quantite"},
+		{Name: "produit 0", Method: "POST", Path: path, Body: body(`{"produit_id":0,"quantite":1}`), Headers: key, Status: 422, Field: "body.lignes[0].produit_id"},
+		{Name: "produit not in the order", Method: "POST", Path: path, Body: body(line + `,{"produit_id":3,"quantite":1}`), Headers: key, Status: 422, Field: "body.lignes[1].produit_id"},
+		{Name: "same product twice", Method: "POST", Path: path, Body: body(line + `,` + line), Headers: key, Status: 422, Field: "body.lignes[1].produit_id"},
+		{Name: "more than sold", Method: "POST", Path: path, Body: body(`{"produit_id":1,"quantite":3}`), Headers: key, Status: 409, Field: "body.lignes[0].quantite"},
+		{Name: "missing key", Method: "POST", Path: path, Body: body(line), Status: 422, Field: "header.Idempotency-Key"},
+		{Name: "blank key", Method: "POST", Path: path, Body: body(line), Headers: []string{"Idempotency-Key", "  "}, Status: 422, Field: "header.Idempotency-Key"},
+		{Name: "key too long", Method: "POST", Path: path, Body: body(line), Headers: []string{"Idempotency-Key", strings.Repeat("k", 201)}, Status: 422, Field: "header.Idempotency-Key"},
+		{Name: "unknown order", Method: "POST", Path: "/commande/" + unknown + "/retours", Body: body(line), Headers: key, Status: 404, Field: "path.id"},
+		{Name: "malformed order id", Method: "POST", Path: "/commande/abc/retours", Body: body(line), Headers: key, Status: 422, Field: "path.id"},
+		{Name: "body over the limit", Method: "POST", Path: path, Body: `{"lignes":[` + line + `],"x":"` + strings.Repeat("x", 70<<10) + `"}`, Headers: key, Status: 413},
+		{Name: "list unknown order", Method: "GET", Path: "/commande/" + unknown + "/retours", Status: 404, Field: "path.id"},
 	}
 	before, counts := retourRows(t, dbURL), rows(t, dbURL)
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			method, body := "POST", any(c.body)
-			if c.body == "" {
-				method, body = "GET", nil
-			}
-			kittest.RequireProblem(t, kittest.Do(t, method, base+c.path, body, c.headers...), c.status, c.field)
-		})
-	}
+	kittest.RequireBadInputs(t, base, cases)
 	require.Equal(t, before, retourRows(t, dbURL))
 	require.Equal(t, counts, rows(t, dbURL))
 	// The refused requests did not burn the key.

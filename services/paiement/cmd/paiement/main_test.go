@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -269,80 +268,64 @@ func TestBadInput_IsAProblemAndChangesNothing(t *testing.T) {
 	huge := `{"commande_id":"` + strings.Repeat("x", 70<<10) + `"}`
 	key := []string{"Idempotency-Key", "nouvelle-cle"}
 	refunds := "/paiements/" + accepted + "/remboursements"
-	cases := []struct {
-		name    string
-		method  string
-		path    string
-		body    string
-		headers []string
-		status  int
-		field   string
-	}{
-		{"charge: malformed JSON", "POST", "/paiements", `{"montant":`, key, 400, ""},
-		{"charge: not JSON", "POST", "/paiements", `montant=10`, key, 400, ""},
-		{"charge: unknown field", "POST", "/paiements",
-			strings.Replace(good, `{`, `{"pourboire":5,`, 1), key, 422, "body.pourboire"},
-		{"charge: montant as text", "POST", "/paiements",
-			strings.Replace(good, `10.00`, `"10.00"`, 1), key, 422, "body.montant"},
-		{"charge: client_id as text", "POST", "/paiements",
-			strings.Replace(good, `"client_id":1`, `"client_id":"1"`, 1), key, 422, "body.client_id"},
-		{"charge: montant 0", "POST", "/paiements", charge(uuid.NewString(), 1, "0", "carte"), key, 422, "body.montant"},
-		{"charge: montant -1", "POST", "/paiements", charge(uuid.NewString(), 1, "-1", "carte"), key, 422, "body.montant"},
-		{"charge: montant 1.234", "POST", "/paiements", charge(uuid.NewString(), 1, "1.234", "carte"), key, 422, "body.montant"},
-		{"charge: montant 1e3", "POST", "/paiements", charge(uuid.NewString(), 1, "1e3", "carte"), key, 422, "body.montant"},
-		{"charge: montant over the max", "POST", "/paiements",
-			charge(uuid.NewString(), 1, "1000000.01", "comptant"), key, 422, "body.montant"},
-		{"charge: methode cheque", "POST", "/paiements", charge(uuid.NewString(), 1, "10.00", "cheque"), key, 422, "body.methode"},
-		{"charge: commande_id not a uuid", "POST", "/paiements", charge("commande-1", 1, "10.00", "carte"), key, 422, "body.commande_id"},
-		{"charge: nil commande_id", "POST", "/paiements", charge(uuid.Nil.String(), 1, "10.00", "carte"), key, 422, "body.commande_id"},
-		{"charge: client_id 0", "POST", "/paiements", charge(uuid.NewString(), 0, "10.00", "carte"), key, 422, "body.client_id"},
-		{"charge: missing montant", "POST", "/paiements",
-			fmt.Sprintf(`{"commande_id":%q,"client_id":1,"methode":"carte"}`, uuid.NewString()), key, 422, "body.montant"},
-		{"charge: missing Idempotency-Key", "POST", "/paiements", good, nil, 422, "header.Idempotency-Key"},
-		{"charge: empty Idempotency-Key", "POST", "/paiements", good, []string{"Idempotency-Key", ""}, 422, "header.Idempotency-Key"},
-		{"charge: body over the limit", "POST", "/paiements", huge, key, 413, ""},
-		{"refund: malformed JSON", "POST", refunds, `{"montant":`, key, 400, ""},
-		{"refund: unknown field", "POST", refunds, `{"montant":1.00,"taxe":1}`, key, 422, "body.taxe"},
-		{"refund: montant as text", "POST", refunds, `{"montant":"1.00"}`, key, 422, "body.montant"},
-		{"refund: montant 0", "POST", refunds, `{"montant":0}`, key, 422, "body.montant"},
-		{"refund: montant -1", "POST", refunds, `{"montant":-1}`, key, 422, "body.montant"},
-		{"refund: montant 1.234", "POST", refunds, `{"montant":1.234}`, key, 422, "body.montant"},
-		{"refund: motif too long", "POST", refunds, `{"montant":1.00,"motif":"` + strings.Repeat("m", 501) + `"}`, key, 422, "body.motif"},
-		{"refund: missing Idempotency-Key", "POST", refunds, `{"montant":1.00}`, nil, 422, "header.Idempotency-Key"},
-		{"refund: unknown payment", "POST", "/paiements/" + uuid.NewString() + "/remboursements", `{"montant":1.00}`, key, 404, "path.id"},
-		{"refund: id not a uuid", "POST", "/paiements/abc/remboursements", `{"montant":1.00}`, key, 422, "path.id"},
-		{"refund: more than remains", "POST", refunds, `{"montant":0.01}`, key, 409, "body.montant"},
-		{"refund: a refused payment", "POST", "/paiements/" + refusedID + "/remboursements", `{"montant":1.00}`, key, 409, "path.id"},
-		{"refund: body over the limit", "POST", refunds, `{"motif":"` + strings.Repeat("x", 70<<10) + `"}`, key, 413, ""},
-		{"get: unknown payment", "GET", "/paiements/" + uuid.NewString(), "", nil, 404, "path.id"},
-		{"get: id not a uuid", "GET", "/paiements/123", "", nil, 422, "path.id"},
-		{"list: commande_id not a uuid", "GET", "/paiements?commande_id=abc", "", nil, 422, "query.commande_id"},
-		{"list: unknown statut", "GET", "/paiements?statut=perdu", "", nil, 422, "query.statut"},
-		{"list: client_id 0", "GET", "/paiements?client_id=0", "", nil, 422, "query.client_id"},
-		{"list: client_id as text", "GET", "/paiements?client_id=un", "", nil, 422, "query.client_id"},
-		{"list: limit 0", "GET", "/paiements?limit=0", "", nil, 422, "query.limit"},
-		{"compte: client_id 0", "GET", "/comptes/0", "", nil, 422, "path.client_id"},
-		{"compte: client_id as text", "GET", "/comptes/abc", "", nil, 422, "path.client_id"},
-		{"limite: malformed JSON", "PUT", "/comptes/3", `{"limite":`, nil, 400, ""},
-		{"limite: unknown field", "PUT", "/comptes/3", `{"limite":1.00,"plafond":2}`, nil, 422, "body.plafond"},
-		{"limite: as text", "PUT", "/comptes/3", `{"limite":"1.00"}`, nil, 422, "body.limite"},
-		{"limite: negative", "PUT", "/comptes/3", `{"limite":-1}`, nil, 422, "body.limite"},
-		{"limite: 1.234", "PUT", "/comptes/3", `{"limite":1.234}`, nil, 422, "body.limite"},
-		{"limite: missing", "PUT", "/comptes/3", `{}`, nil, 422, "body.limite"},
-		{"limite: client_id 0", "PUT", "/comptes/0", `{"limite":1.00}`, nil, 422, "path.client_id"},
-		{"limite: body over the limit", "PUT", "/comptes/3", `{"x":"` + strings.Repeat("x", 70<<10) + `"}`, nil, 413, ""},
-		{"unknown route", "GET", "/paiement", "", nil, 404, ""},
+	cases := []kittest.BadInput{
+		{Name: "charge: malformed JSON", Method: "POST", Path: "/paiements", Body: `{"montant":`, Headers: key, Status: 400},
+		{Name: "charge: not JSON", Method: "POST", Path: "/paiements", Body: `montant=10`, Headers: key, Status: 400},
+		{Name: "charge: unknown field", Method: "POST", Path: "/paiements",
+			Body: strings.Replace(good, `{`, `{"pourboire":5,`, 1), Headers: key, Status: 422, Field: "body.pourboire"},
+		{Name: "charge: montant as text", Method: "POST", Path: "/paiements",
+			Body: strings.Replace(good, `10.00`, `"10.00"`, 1), Headers: key, Status: 422, Field: "body.montant"},
+		{Name: "charge: client_id as text", Method: "POST", Path: "/paiements",
+			Body: strings.Replace(good, `"client_id":1`, `"client_id":"1"`, 1), Headers: key, Status: 422, Field: "body.client_id"},
+		{Name: "charge: montant 0", Method: "POST", Path: "/paiements", Body: charge(uuid.NewString(), 1, "0", "carte"), Headers: key, Status: 422, Field: "body.montant"},
+		{Name: "charge: montant -1", Method: "POST", Path: "/paiements", Body: charge(uuid.NewString(), 1, "-1", "carte"), Headers: key, Status: 422, Field: "body.montant"},
+		{Name: "charge: montant 1.234", Method: "POST", Path: "/paiements", Body: charge(uuid.NewString(), 1, "1.234", "carte"), Headers: key, Status: 422, Field: "body.montant"},
+		{Name: "charge: montant 1e3", Method: "POST", Path: "/paiements", Body: charge(uuid.NewString(), 1, "1e3", "carte"), Headers: key, Status: 422, Field: "body.montant"},
+		{Name: "charge: montant over the max", Method: "POST", Path: "/paiements",
+			Body: charge(uuid.NewString(), 1, "1000000.01", "comptant"), Headers: key, Status: 422, Field: "body.montant"},
+		{Name: "charge: methode cheque", Method: "POST", Path: "/paiements", Body: charge(uuid.NewString(), 1, "10.00", "cheque"), Headers: key, Status: 422, Field: "body.methode"},
+		{Name: "charge: commande_id not a uuid", Method: "POST", Path: "/paiements", Body: charge("commande-1", 1, "10.00", "carte"), Headers: key, Status: 422, Field: "body.commande_id"},
+		{Name: "charge: nil commande_id", Method: "POST", Path: "/paiements", Body: charge(uuid.Nil.String(), 1, "10.00", "carte"), Headers: key, Status: 422, Field: "body.commande_id"},
+		{Name: "charge: client_id 0", Method: "POST", Path: "/paiements", Body: charge(uuid.NewString(), 0, "10.00", "carte"), Headers: key, Status: 422, Field: "body.client_id"},
+		{Name: "charge: missing montant", Method: "POST", Path: "/paiements",
+			Body: fmt.Sprintf(`{"commande_id":%q,"client_id":1,"methode":"carte"}`, uuid.NewString()), Headers: key, Status: 422, Field: "body.montant"},
+		{Name: "charge: missing Idempotency-Key", Method: "POST", Path: "/paiements", Body: good, Status: 422, Field: "header.Idempotency-Key"},
+		{Name: "charge: empty Idempotency-Key", Method: "POST", Path: "/paiements", Body: good, Headers: []string{"Idempotency-Key", ""}, Status: 422, Field: "header.Idempotency-Key"},
+		{Name: "charge: body over the limit", Method: "POST", Path: "/paiements", Body: huge, Headers: key, Status: 413},
+		{Name: "refund: malformed JSON", Method: "POST", Path: refunds, Body: `{"montant":`, Headers: key, Status: 400},
+		{Name: "refund: unknown field", Method: "POST", Path: refunds, Body: `{"montant":1.00,"taxe":1}`, Headers: key, Status: 422, Field: "body.taxe"},
+		{Name: "refund: montant as text", Method: "POST", Path: refunds, Body: `{"montant":"1.00"}`, Headers: key, Status: 422, Field: "body.montant"},
+		{Name: "refund: montant 0", Method: "POST", Path: refunds, Body: `{"montant":0}`, Headers: key, Status: 422, Field: "body.montant"},
+		{Name: "refund: montant -1", Method: "POST", Path: refunds, Body: `{"montant":-1}`, Headers: key, Status: 422, Field: "body.montant"},
+		{Name: "refund: montant 1.234", Method: "POST", Path: refunds, Body: `{"montant":1.234}`, Headers: key, Status: 422, Field: "body.montant"},
+		{Name: "refund: motif too long", Method: "POST", Path: refunds, Body: `{"montant":1.00,"motif":"` + strings.Repeat("m", 501) + `"}`, Headers: key, Status: 422, Field: "body.motif"},
+		{Name: "refund: missing Idempotency-Key", Method: "POST", Path: refunds, Body: `{"montant":1.00}`, Status: 422, Field: "header.Idempotency-Key"},
+		{Name: "refund: unknown payment", Method: "POST", Path: "/paiements/" + uuid.NewString() + "/remboursements", Body: `{"montant":1.00}`, Headers: key, Status: 404, Field: "path.id"},
+		{Name: "refund: id not a uuid", Method: "POST", Path: "/paiements/abc/remboursements", Body: `{"montant":1.00}`, Headers: key, Status: 422, Field: "path.id"},
+		{Name: "refund: more than remains", Method: "POST", Path: refunds, Body: `{"montant":0.01}`, Headers: key, Status: 409, Field: "body.montant"},
+		{Name: "refund: a refused payment", Method: "POST", Path: "/paiements/" + refusedID + "/remboursements", Body: `{"montant":1.00}`, Headers: key, Status: 409, Field: "path.id"},
+		{Name: "refund: body over the limit", Method: "POST", Path: refunds, Body: `{"motif":"` + strings.Repeat("x", 70<<10) + `"}`, Headers: key, Status: 413},
+		{Name: "get: unknown payment", Method: "GET", Path: "/paiements/" + uuid.NewString(), Status: 404, Field: "path.id"},
+		{Name: "get: id not a uuid", Method: "GET", Path: "/paiements/123", Status: 422, Field: "path.id"},
+		{Name: "list: commande_id not a uuid", Method: "GET", Path: "/paiements?commande_id=abc", Status: 422, Field: "query.commande_id"},
+		{Name: "list: unknown statut", Method: "GET", Path: "/paiements?statut=perdu", Status: 422, Field: "query.statut"},
+		{Name: "list: client_id 0", Method: "GET", Path: "/paiements?client_id=0", Status: 422, Field: "query.client_id"},
+		{Name: "list: client_id as text", Method: "GET", Path: "/paiements?client_id=un", Status: 422, Field: "query.client_id"},
+		{Name: "list: limit 0", Method: "GET", Path: "/paiements?limit=0", Status: 422, Field: "query.limit"},
+		{Name: "compte: client_id 0", Method: "GET", Path: "/comptes/0", Status: 422, Field: "path.client_id"},
+		{Name: "compte: client_id as text", Method: "GET", Path: "/comptes/abc", Status: 422, Field: "path.client_id"},
+		{Name: "limite: malformed JSON", Method: "PUT", Path: "/comptes/3", Body: `{"limite":`, Status: 400},
+		{Name: "limite: unknown field", Method: "PUT", Path: "/comptes/3", Body: `{"limite":1.00,"plafond":2}`, Status: 422, Field: "body.plafond"},
+		{Name: "limite: as text", Method: "PUT", Path: "/comptes/3", Body: `{"limite":"1.00"}`, Status: 422, Field: "body.limite"},
+		{Name: "limite: negative", Method: "PUT", Path: "/comptes/3", Body: `{"limite":-1}`, Status: 422, Field: "body.limite"},
+		{Name: "limite: 1.234", Method: "PUT", Path: "/comptes/3", Body: `{"limite":1.234}`, Status: 422, Field: "body.limite"},
+		{Name: "limite: missing", Method: "PUT", Path: "/comptes/3", Body: `{}`, Status: 422, Field: "body.limite"},
+		{Name: "limite: client_id 0", Method: "PUT", Path: "/comptes/0", Body: `{"limite":1.00}`, Status: 422, Field: "path.client_id"},
+		{Name: "limite: body over the limit", Method: "PUT", Path: "/comptes/3", Body: `{"x":"` + strings.Repeat("x", 70<<10) + `"}`, Status: 413},
+		{Name: "unknown route", Method: "GET", Path: "/paiement", Status: 404},
 	}
 	before := count(t, dbURL)
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var body any
-			if c.body != "" {
-				body = c.body
-			}
-			kittest.RequireProblem(t, kittest.Do(t, c.method, base+c.path, body, c.headers...), c.status, c.field)
-		})
-	}
+	kittest.RequireBadInputs(t, base, cases)
 	require.Equal(t, before, count(t, dbURL))
 	requireMoneyAddsUp(t, dbURL)
 }
@@ -368,12 +351,10 @@ func hammer(n int, f func(i int) (int, string)) map[int]int {
 
 // post is safe to call from any goroutine (kittest.Do fails the test, which only the test goroutine may do).
 func post(url, key, body string) (int, string) {
-	req, err := http.NewRequest("POST", url, bytes.NewReader([]byte(body)))
+	req, err := kittest.NewRequest(context.Background(), "POST", url, body, "Idempotency-Key", key)
 	if err != nil {
 		return -1, err.Error()
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return -1, err.Error()

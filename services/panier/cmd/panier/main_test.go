@@ -229,8 +229,11 @@ func TestPanier_ConcurrentAddsNeitherLoseNorOverflow(t *testing.T) {
 	for i := range shoppers {
 		wg.Go(func() {
 			body := `{"client_id":1,"produit_id":1,"quantite":1}`
-			req, _ := http.NewRequest("POST", replicas[i%2]+"/panier", strings.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
+			req, err := kittest.NewRequest(context.Background(), "POST", replicas[i%2]+"/panier", body)
+			if err != nil {
+				t.Error(err)
+				return
+			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Error(err)
@@ -315,62 +318,48 @@ func TestPanier_BadInputIsAProblemAndChangesNothing(t *testing.T) {
 	before := lignes(t, f.dbURL)
 
 	huge := `{"client_id":1,"produit_id":3,"quantite":1,"note":"` + strings.Repeat("x", 70<<10) + `"}`
-	cases := []struct {
-		name   string
-		method string
-		path   string
-		body   string
-		status int
-		field  string
-	}{
-		{"malformed JSON", "POST", "/panier", `{"client_id":1,"produit_id":`, 400, ""},
-		{"not JSON at all", "POST", "/panier", `client_id=1`, 400, ""},
-		{"unknown field", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":1,"remise":5}`, 422, "body.remise"},
-		{"wrong type", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":"deux"}`, 422, "body.quantite"},
-		{"fractional quantite", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":1.5}`, 422, "body.quantite"},
-		{"quantite 0", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":0}`, 422, "body.quantite"},
-		{"quantite -1", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":-1}`, 422, "body.quantite"},
-		{"quantite 1001", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":1001}`, 422, "body.quantite"},
-		{"line over 1000", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":401}`, 422, "body.quantite"},
-		{"more than the centre has", "POST", "/panier", `{"client_id":1,"produit_id":1,"quantite":50}`, 409, "body.quantite"},
-		{"missing produit_id", "POST", "/panier", `{"client_id":1,"quantite":1}`, 422, "body.produit_id"},
-		{"unknown produit", "POST", "/panier", `{"client_id":1,"produit_id":999,"quantite":1}`, 404, "body.produit_id"},
-		{"inactive produit", "POST", "/panier", `{"client_id":1,"produit_id":2,"quantite":1}`, 422, "body.produit_id"},
-		{"unknown client", "POST", "/panier", `{"client_id":999,"produit_id":3,"quantite":1}`, 404, "body.client_id"},
-		{"client_id 0", "POST", "/panier", `{"client_id":0,"produit_id":3,"quantite":1}`, 422, "body.client_id"},
-		{"null body", "POST", "/panier", `null`, 422, ""},
-		{"body over the limit", "POST", "/panier", huge, 413, ""},
+	cases := []kittest.BadInput{
+		{Name: "malformed JSON", Method: "POST", Path: "/panier", Body: `{"client_id":1,"produit_id":`, Status: 400},
+		{Name: "not JSON at all", Method: "POST", Path: "/panier", Body: `client_id=1`, Status: 400},
+		{Name: "unknown field", Method: "POST", Path: "/panier", Body: `{"client_id":1,"produit_id":3,"quantite":1,"remise":5}`, Status: 422, Field: "body.remise"},
+		{Name: "wrong type", Method: "POST", Path: "/panier", Body: `{"client_id":1,"produit_id":3,"quantite":"deux"}`, Status: 422, Field: "body.quantite"},
+		{Name: "fractional quantite", Method: "POST", Path: "/panier", Body: `{"client_id":1,"produit_id":3,"quantite":1.5}`, Status: 422, Field: "body.quantite"},
+		{Name: "quantite 0", Method: "POST", Path: "/panier", Body: `{"client_id":1,"produit_id":3,"quantite":0}`, Status: 422, Field: "body.quantite"},
+		{Name: "quantite -1", Method: "POST", Path: "/panier", Body: `{"client_id":1,"produit_id":3,"quantite":-1}`, Status: 422, Field: "body.quantite"},
+		{Name: "quantite 1001", Method: "POST", Path: "/panier", Body: `{"client_id":1,"produit_id":3,"quantite":1001}`, Status: 422, Field: "body.quantite"},
+		{Name: "line over 1000", Method: "POST", Path: "/panier", Body: `{"client_id":1,"produit_id":3,"quantite":401}`, Status: 422, Field: "body.quantite"},
+		{Name: "more than the centre has", Method: "POST", Path: "/panier", Body: `{"client_id":1,"produit_id":1,"quantite":50}`, Status: 409, Field: "body.quantite"},
+		{Name: "missing produit_id", Method: "POST", Path: "/panier", Body: `{"client_id":1,"quantite":1}`, Status: 422, Field: "body.produit_id"},
+		{Name: "unknown produit", Method: "POST", Path: "/panier", Body: `{"client_id":1,"produit_id":999,"quantite":1}`, Status: 404, Field: "body.produit_id"},
+		{Name: "inactive produit", Method: "POST", Path: "/panier", Body: `{"client_id":1,"produit_id":2,"quantite":1}`, Status: 422, Field: "body.produit_id"},
+		{Name: "unknown client", Method: "POST", Path: "/panier", Body: `{"client_id":999,"produit_id":3,"quantite":1}`, Status: 404, Field: "body.client_id"},
+		{Name: "client_id 0", Method: "POST", Path: "/panier", Body: `{"client_id":0,"produit_id":3,"quantite":1}`, Status: 422, Field: "body.client_id"},
+		{Name: "null body", Method: "POST", Path: "/panier", Body: `null`, Status: 422},
+		{Name: "body over the limit", Method: "POST", Path: "/panier", Body: huge, Status: 413},
 
-		{"PUT malformed JSON", "PUT", "/panier/1/lignes/3", `{"quantite":`, 400, ""},
-		{"PUT unknown field", "PUT", "/panier/1/lignes/3", `{"quantite":2,"prix_unitaire":0.01}`, 422, "body.prix_unitaire"},
-		{"PUT wrong type", "PUT", "/panier/1/lignes/3", `{"quantite":true}`, 422, "body.quantite"},
-		{"PUT quantite 0", "PUT", "/panier/1/lignes/3", `{"quantite":0}`, 422, "body.quantite"},
-		{"PUT quantite -1", "PUT", "/panier/1/lignes/3", `{"quantite":-1}`, 422, "body.quantite"},
-		{"PUT quantite 1001", "PUT", "/panier/1/lignes/3", `{"quantite":1001}`, 422, "body.quantite"},
-		{"PUT more than the centre has", "PUT", "/panier/1/lignes/1", `{"quantite":51}`, 409, "body.quantite"},
-		{"PUT line not in the cart", "PUT", "/panier/1/lignes/2", `{"quantite":1}`, 404, "path.produit_id"},
-		{"PUT unknown client's cart", "PUT", "/panier/999/lignes/3", `{"quantite":1}`, 404, "path.produit_id"},
-		{"PUT client_id 0", "PUT", "/panier/0/lignes/3", `{"quantite":1}`, 422, "path.client_id"},
-		{"PUT produit_id not a number", "PUT", "/panier/1/lignes/abc", `{"quantite":1}`, 422, "path.produit_id"},
-		{"PUT body over the limit", "PUT", "/panier/1/lignes/3", huge, 413, ""},
+		{Name: "PUT malformed JSON", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":`, Status: 400},
+		{Name: "PUT unknown field", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":2,"prix_unitaire":0.01}`, Status: 422, Field: "body.prix_unitaire"},
+		{Name: "PUT wrong type", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":true}`, Status: 422, Field: "body.quantite"},
+		{Name: "PUT quantite 0", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":0}`, Status: 422, Field: "body.quantite"},
+		{Name: "PUT quantite -1", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":-1}`, Status: 422, Field: "body.quantite"},
+		{Name: "PUT quantite 1001", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":1001}`, Status: 422, Field: "body.quantite"},
+		{Name: "PUT more than the centre has", Method: "PUT", Path: "/panier/1/lignes/1", Body: `{"quantite":51}`, Status: 409, Field: "body.quantite"},
+		{Name: "PUT line not in the cart", Method: "PUT", Path: "/panier/1/lignes/2", Body: `{"quantite":1}`, Status: 404, Field: "path.produit_id"},
+		{Name: "PUT unknown client's cart", Method: "PUT", Path: "/panier/999/lignes/3", Body: `{"quantite":1}`, Status: 404, Field: "path.produit_id"},
+		{Name: "PUT client_id 0", Method: "PUT", Path: "/panier/0/lignes/3", Body: `{"quantite":1}`, Status: 422, Field: "path.client_id"},
+		{Name: "PUT produit_id not a number", Method: "PUT", Path: "/panier/1/lignes/abc", Body: `{"quantite":1}`, Status: 422, Field: "path.produit_id"},
+		{Name: "PUT body over the limit", Method: "PUT", Path: "/panier/1/lignes/3", Body: huge, Status: 413},
 
-		{"GET client_id 0", "GET", "/panier/0", ``, 422, "path.client_id"},
-		{"GET client_id not a number", "GET", "/panier/abc", ``, 422, "path.client_id"},
-		{"DELETE line not in the cart", "DELETE", "/panier/1/lignes/2", ``, 404, "path.produit_id"},
-		{"DELETE line produit_id 0", "DELETE", "/panier/1/lignes/0", ``, 422, "path.produit_id"},
-		{"DELETE client_id -1", "DELETE", "/panier/-1", ``, 422, "path.client_id"},
-		{"unknown route", "GET", "/paniers/1", ``, 404, ""},
+		{Name: "GET client_id 0", Method: "GET", Path: "/panier/0", Status: 422, Field: "path.client_id"},
+		{Name: "GET client_id not a number", Method: "GET", Path: "/panier/abc", Status: 422, Field: "path.client_id"},
+		{Name: "DELETE line not in the cart", Method: "DELETE", Path: "/panier/1/lignes/2", Status: 404, Field: "path.produit_id"},
+		{Name: "DELETE line produit_id 0", Method: "DELETE", Path: "/panier/1/lignes/0", Status: 422, Field: "path.produit_id"},
+		{Name: "DELETE client_id -1", Method: "DELETE", Path: "/panier/-1", Status: 422, Field: "path.client_id"},
+		{Name: "unknown route", Method: "GET", Path: "/paniers/1", Status: 404},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var body any
-			if c.body != "" {
-				body = c.body
-			}
-			kittest.RequireProblem(t, kittest.Do(t, c.method, base+c.path, body), c.status, c.field)
-			require.Equal(t, before, lignes(t, f.dbURL))
-		})
-	}
+	kittest.RequireBadInputs(t, base, cases, func(t *testing.T) {
+		require.Equal(t, before, lignes(t, f.dbURL))
+	})
 }
 
 type row struct {

@@ -442,70 +442,58 @@ func TestBadInput_IsAProblemNamingTheFieldAndChangesNothing(t *testing.T) {
 		map[string]any{"nom": "Inactif", "categorie": "Test", "prix": 1, "actif": false}).Status)
 	reservation := func(lignes string) string { return `{"cle":"bad","lignes":` + lignes + `}` }
 	huge := `{"cle":"big","lignes":[{"produit_id":1,"quantite":1}],"reference":"` + strings.Repeat("x", 70<<10) + `"}`
-	cases := []struct {
-		name, method, path, body string
-		status                   int
-		field                    string
-	}{
-		{"produit malformed JSON", "POST", "/produits", `{"nom":"A",`, 400, ""},
-		{"produit unknown field", "POST", "/produits", `{"nom":"A","categorie":"B","prix":1,"stock":3}`, 422, "body.stock"},
-		{"produit prix as text", "POST", "/produits", `{"nom":"A","categorie":"B","prix":"1"}`, 422, "body.prix"},
-		{"produit prix zero", "POST", "/produits", `{"nom":"A","categorie":"B","prix":0}`, 422, "body.prix"},
-		{"produit prix negative", "POST", "/produits", `{"nom":"A","categorie":"B","prix":-1}`, 422, "body.prix"},
-		{"produit prix three decimals", "POST", "/produits", `{"nom":"A","categorie":"B","prix":1.234}`, 422, "body.prix"},
-		{"produit blank name", "POST", "/produits", `{"nom":"  ","categorie":"B","prix":1}`, 422, "body.nom"},
-		{"produit missing categorie", "POST", "/produits", `{"nom":"A","prix":1}`, 422, "body.categorie"},
-		{"produit unknown id", "PUT", "/produits/999999", `{"nom":"A","categorie":"B","prix":1}`, 404, "path.id"},
-		{"produit id not a number", "GET", "/produits/abc", ``, 422, "path.id"},
-		{"produit body over limit", "POST", "/produits", `{"nom":"A","categorie":"B","prix":1,"description":"` + strings.Repeat("x", 70<<10) + `"}`, 413, ""},
-		{"produits actif not bool", "GET", "/produits?actif=peut-etre", ``, 422, "query.actif"},
-		{"produits limit zero", "GET", "/produits?limit=0", ``, 422, "query.limit"},
-		{"magasin centre", "GET", "/magasins/6", ``, 404, "path.id"},
-		{"magasin stock unknown", "GET", "/magasins/99/stock", ``, 404, "path.id"},
-		{"magasin negative id", "GET", "/magasins/-1", ``, 422, "path.id"},
-		{"reception malformed", "POST", "/logistique/receptions", `{"produit_id":1,`, 400, ""},
-		{"reception quantite zero", "POST", "/logistique/receptions", `{"produit_id":1,"quantite":0}`, 422, "body.quantite"},
-		{"reception quantite negative", "POST", "/logistique/receptions", `{"produit_id":1,"quantite":-1}`, 422, "body.quantite"},
-		{"reception quantite too big", "POST", "/logistique/receptions", `{"produit_id":1,"quantite":100001}`, 422, "body.quantite"},
-		{"reception quantite as text", "POST", "/logistique/receptions", `{"produit_id":1,"quantite":"5"}`, 422, "body.quantite"},
-		{"reception unknown product", "POST", "/logistique/receptions", `{"produit_id":999999,"quantite":5}`, 404, "body.produit_id"},
-		{"reception unknown field", "POST", "/logistique/receptions", `{"produit_id":1,"quantite":5,"magasin":2}`, 422, "body.magasin"},
-		{"reservation malformed", "POST", "/reservations", `{"cle":"bad","lignes":[`, 400, ""},
-		{"reservation no lines", "POST", "/reservations", reservation(`[]`), 422, "body.lignes"},
-		{"reservation missing key", "POST", "/reservations", `{"lignes":[{"produit_id":1,"quantite":1}]}`, 422, "body.cle"},
-		{"reservation empty key", "POST", "/reservations", `{"cle":"","lignes":[{"produit_id":1,"quantite":1}]}`, 422, "body.cle"},
-		{"reservation quantite zero", "POST", "/reservations", reservation(`[{"produit_id":1,"quantite":0}]`), 422, "body.lignes[0].quantite"},
-		{"reservation quantite negative", "POST", "/reservations", reservation(`[{"produit_id":1,"quantite":1},{"produit_id":2,"quantite":-1}]`), 422, "body.lignes[1].quantite"},
-		{"reservation quantite fractional", "POST", "/reservations", reservation(`[{"produit_id":1,"quantite":1.5}]`), 422, "body.lignes[0].quantite"},
-		{"reservation unknown product", "POST", "/reservations", reservation(`[{"produit_id":1,"quantite":1},{"produit_id":999999,"quantite":1}]`), 404, "body.lignes[1].produit_id"},
-		{"reservation inactive product", "POST", "/reservations", reservation(`[{"produit_id":` + itoa(inactif) + `,"quantite":1}]`), 422, "body.lignes[0].produit_id"},
-		{"reservation same product twice", "POST", "/reservations", reservation(`[{"produit_id":1,"quantite":1},{"produit_id":1,"quantite":2}]`), 422, "body.lignes[1].produit_id"},
-		{"reservation unknown location", "POST", "/reservations", `{"cle":"bad","emplacement_id":99,"lignes":[{"produit_id":1,"quantite":1}]}`, 404, "body.emplacement_id"},
-		{"reservation unknown field", "POST", "/reservations", `{"cle":"bad","lignes":[{"produit_id":1,"quantite":1,"prix":3}]}`, 422, "body.lignes[0].prix"},
-		{"reservation insufficient", "POST", "/reservations", reservation(`[{"produit_id":1,"quantite":1},{"produit_id":2,"quantite":999}]`), 409, "body.lignes[1].quantite"},
-		{"reservation over body limit", "POST", "/reservations", huge, 413, ""},
-		{"reservation key with a slash", "POST", "/reservations", `{"cle":"a/b","lignes":[{"produit_id":1,"quantite":1}]}`, 422, "body.cle"},
-		{"reservation key with a space", "POST", "/reservations", `{"cle":"a b","lignes":[{"produit_id":1,"quantite":1}]}`, 422, "body.cle"},
-		{"reservation key too long", "GET", "/reservations/" + strings.Repeat("k", 201), ``, 422, "path.cle"},
-		{"confirmation unknown key", "POST", "/reservations/inconnue/confirmation", ``, 404, "path.cle"},
-		{"reservation unknown key", "GET", "/reservations/inconnue", ``, 404, "path.cle"},
-		{"disponibilites quantite zero", "POST", "/disponibilites", `{"lignes":[{"produit_id":1,"quantite":0}]}`, 422, "body.lignes[0].quantite"},
-		{"disponibilites unknown product", "POST", "/disponibilites", `{"lignes":[{"produit_id":424242,"quantite":1}]}`, 404, "body.lignes[0].produit_id"},
-		{"disponibilites wrong type", "POST", "/disponibilites", `{"lignes":{"produit_id":1}}`, 422, "body.lignes"},
-		{"mouvements unknown type", "GET", "/mouvements?type=vol", ``, 422, "query.type"},
-		{"mouvements negative location", "GET", "/mouvements?emplacement_id=-1", ``, 422, "query.emplacement_id"},
-		{"unknown route", "GET", "/stocks", ``, 404, ""},
+	cases := []kittest.BadInput{
+		{Name: "produit malformed JSON", Method: "POST", Path: "/produits", Body: `{"nom":"A",`, Status: 400},
+		{Name: "produit unknown field", Method: "POST", Path: "/produits", Body: `{"nom":"A","categorie":"B","prix":1,"stock":3}`, Status: 422, Field: "body.stock"},
+		{Name: "produit prix as text", Method: "POST", Path: "/produits", Body: `{"nom":"A","categorie":"B","prix":"1"}`, Status: 422, Field: "body.prix"},
+		{Name: "produit prix zero", Method: "POST", Path: "/produits", Body: `{"nom":"A","categorie":"B","prix":0}`, Status: 422, Field: "body.prix"},
+		{Name: "produit prix negative", Method: "POST", Path: "/produits", Body: `{"nom":"A","categorie":"B","prix":-1}`, Status: 422, Field: "body.prix"},
+		{Name: "produit prix three decimals", Method: "POST", Path: "/produits", Body: `{"nom":"A","categorie":"B","prix":1.234}`, Status: 422, Field: "body.prix"},
+		{Name: "produit blank name", Method: "POST", Path: "/produits", Body: `{"nom":"  ","categorie":"B","prix":1}`, Status: 422, Field: "body.nom"},
+		{Name: "produit missing categorie", Method: "POST", Path: "/produits", Body: `{"nom":"A","prix":1}`, Status: 422, Field: "body.categorie"},
+		{Name: "produit unknown id", Method: "PUT", Path: "/produits/999999", Body: `{"nom":"A","categorie":"B","prix":1}`, Status: 404, Field: "path.id"},
+		{Name: "produit id not a number", Method: "GET", Path: "/produits/abc", Status: 422, Field: "path.id"},
+		{Name: "produit body over limit", Method: "POST", Path: "/produits", Body: `{"nom":"A","categorie":"B","prix":1,"description":"` + strings.Repeat("x", 70<<10) + `"}`, Status: 413},
+		{Name: "produits actif not bool", Method: "GET", Path: "/produits?actif=peut-etre", Status: 422, Field: "query.actif"},
+		{Name: "produits limit zero", Method: "GET", Path: "/produits?limit=0", Status: 422, Field: "query.limit"},
+		{Name: "magasin centre", Method: "GET", Path: "/magasins/6", Status: 404, Field: "path.id"},
+		{Name: "magasin stock unknown", Method: "GET", Path: "/magasins/99/stock", Status: 404, Field: "path.id"},
+		{Name: "magasin negative id", Method: "GET", Path: "/magasins/-1", Status: 422, Field: "path.id"},
+		{Name: "reception malformed", Method: "POST", Path: "/logistique/receptions", Body: `{"produit_id":1,`, Status: 400},
+		{Name: "reception quantite zero", Method: "POST", Path: "/logistique/receptions", Body: `{"produit_id":1,"quantite":0}`, Status: 422, Field: "body.quantite"},
+		{Name: "reception quantite negative", Method: "POST", Path: "/logistique/receptions", Body: `{"produit_id":1,"quantite":-1}`, Status: 422, Field: "body.quantite"},
+		{Name: "reception quantite too big", Method: "POST", Path: "/logistique/receptions", Body: `{"produit_id":1,"quantite":100001}`, Status: 422, Field: "body.quantite"},
+		{Name: "reception quantite as text", Method: "POST", Path: "/logistique/receptions", Body: `{"produit_id":1,"quantite":"5"}`, Status: 422, Field: "body.quantite"},
+		{Name: "reception unknown product", Method: "POST", Path: "/logistique/receptions", Body: `{"produit_id":999999,"quantite":5}`, Status: 404, Field: "body.produit_id"},
+		{Name: "reception unknown field", Method: "POST", Path: "/logistique/receptions", Body: `{"produit_id":1,"quantite":5,"magasin":2}`, Status: 422, Field: "body.magasin"},
+		{Name: "reservation malformed", Method: "POST", Path: "/reservations", Body: `{"cle":"bad","lignes":[`, Status: 400},
+		{Name: "reservation no lines", Method: "POST", Path: "/reservations", Body: reservation(`[]`), Status: 422, Field: "body.lignes"},
+		{Name: "reservation missing key", Method: "POST", Path: "/reservations", Body: `{"lignes":[{"produit_id":1,"quantite":1}]}`, Status: 422, Field: "body.cle"},
+		{Name: "reservation empty key", Method: "POST", Path: "/reservations", Body: `{"cle":"","lignes":[{"produit_id":1,"quantite":1}]}`, Status: 422, Field: "body.cle"},
+		{Name: "reservation quantite zero", Method: "POST", Path: "/reservations", Body: reservation(`[{"produit_id":1,"quantite":0}]`), Status: 422, Field: "body.lignes[0].quantite"},
+		{Name: "reservation quantite negative", Method: "POST", Path: "/reservations", Body: reservation(`[{"produit_id":1,"quantite":1},{"produit_id":2,"quantite":-1}]`), Status: 422, Field: "body.lignes[1].quantite"},
+		{Name: "reservation quantite fractional", Method: "POST", Path: "/reservations", Body: reservation(`[{"produit_id":1,"quantite":1.5}]`), Status: 422, Field: "body.lignes[0].quantite"},
+		{Name: "reservation unknown product", Method: "POST", Path: "/reservations", Body: reservation(`[{"produit_id":1,"quantite":1},{"produit_id":999999,"quantite":1}]`), Status: 404, Field: "body.lignes[1].produit_id"},
+		{Name: "reservation inactive product", Method: "POST", Path: "/reservations", Body: reservation(`[{"produit_id":` + itoa(inactif) + `,"quantite":1}]`), Status: 422, Field: "body.lignes[0].produit_id"},
+		{Name: "reservation same product twice", Method: "POST", Path: "/reservations", Body: reservation(`[{"produit_id":1,"quantite":1},{"produit_id":1,"quantite":2}]`), Status: 422, Field: "body.lignes[1].produit_id"},
+		{Name: "reservation unknown location", Method: "POST", Path: "/reservations", Body: `{"cle":"bad","emplacement_id":99,"lignes":[{"produit_id":1,"quantite":1}]}`, Status: 404, Field: "body.emplacement_id"},
+		{Name: "reservation unknown field", Method: "POST", Path: "/reservations", Body: `{"cle":"bad","lignes":[{"produit_id":1,"quantite":1,"prix":3}]}`, Status: 422, Field: "body.lignes[0].prix"},
+		{Name: "reservation insufficient", Method: "POST", Path: "/reservations", Body: reservation(`[{"produit_id":1,"quantite":1},{"produit_id":2,"quantite":999}]`), Status: 409, Field: "body.lignes[1].quantite"},
+		{Name: "reservation over body limit", Method: "POST", Path: "/reservations", Body: huge, Status: 413},
+		{Name: "reservation key with a slash", Method: "POST", Path: "/reservations", Body: `{"cle":"a/b","lignes":[{"produit_id":1,"quantite":1}]}`, Status: 422, Field: "body.cle"},
+		{Name: "reservation key with a space", Method: "POST", Path: "/reservations", Body: `{"cle":"a b","lignes":[{"produit_id":1,"quantite":1}]}`, Status: 422, Field: "body.cle"},
+		{Name: "reservation key too long", Method: "GET", Path: "/reservations/" + strings.Repeat("k", 201), Status: 422, Field: "path.cle"},
+		{Name: "confirmation unknown key", Method: "POST", Path: "/reservations/inconnue/confirmation", Status: 404, Field: "path.cle"},
+		{Name: "reservation unknown key", Method: "GET", Path: "/reservations/inconnue", Status: 404, Field: "path.cle"},
+		{Name: "disponibilites quantite zero", Method: "POST", Path: "/disponibilites", Body: `{"lignes":[{"produit_id":1,"quantite":0}]}`, Status: 422, Field: "body.lignes[0].quantite"},
+		{Name: "disponibilites unknown product", Method: "POST", Path: "/disponibilites", Body: `{"lignes":[{"produit_id":424242,"quantite":1}]}`, Status: 404, Field: "body.lignes[0].produit_id"},
+		{Name: "disponibilites wrong type", Method: "POST", Path: "/disponibilites", Body: `{"lignes":{"produit_id":1}}`, Status: 422, Field: "body.lignes"},
+		{Name: "mouvements unknown type", Method: "GET", Path: "/mouvements?type=vol", Status: 422, Field: "query.type"},
+		{Name: "mouvements negative location", Method: "GET", Path: "/mouvements?emplacement_id=-1", Status: 422, Field: "query.emplacement_id"},
+		{Name: "unknown route", Method: "GET", Path: "/stocks", Status: 404},
 	}
 	before := snapshot(t, dbURL)
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var body any
-			if c.body != "" {
-				body = c.body
-			}
-			kittest.RequireProblem(t, kittest.Do(t, c.method, base+c.path, body), c.status, c.field)
-		})
-	}
+	kittest.RequireBadInputs(t, base, cases)
 	require.Equal(t, before, snapshot(t, dbURL))
 	require.Equal(t, http.StatusOK, kittest.Do(t, "GET", base+"/readyz", nil).Status, "still serving")
 }

@@ -148,45 +148,36 @@ func TestRetours_BadInputIsAProblemNamingTheFieldAndChangesNothing(t *testing.T)
 		many[i] = fmt.Sprintf(`{"produit_id":%d,"quantite":1}`, i+1)
 	}
 	key := []string{"Idempotency-Key", "bad-1"}
-	cases := []struct {
-		name, body string
-		headers    []string
-		status     int
-		field      string
-	}{
-		{"malformed JSON", `{"emplacement_id":1,`, key, 400, ""},
-		{"not JSON", `emplacement_id=1`, key, 400, ""},
-		{"unknown field", `{"emplacement_id":1,"reference":"cmd-1","motif":"x","lignes":[` + line + `]}`, key, 422, "body.motif"},
-		{"unknown line field", body(`{"produit_id":1,"quantite":1,"prix":2}`), key, 422, "body.lignes[0].prix"},
-		{"emplacement as text", `{"emplacement_id":"1","reference":"cmd-1","lignes":[` + line + `]}`, key, 422, "body.emplacement_id"},
-		{"missing emplacement", `{"reference":"cmd-1","lignes":[` + line + `]}`, key, 422, "body.emplacement_id"},
-		{"emplacement 0", `{"emplacement_id":0,"reference":"cmd-1","lignes":[` + line + `]}`, key, 422, "body.emplacement_id"},
-		{"unknown emplacement", `{"emplacement_id":7,"reference":"cmd-1","lignes":[` + line + `]}`, key, 404, "body.emplacement_id"},
-		{"missing reference", `{"emplacement_id":1,"lignes":[` + line + `]}`, key, 422, "body.reference"},
-		{"empty reference", `{"emplacement_id":1,"reference":"","lignes":[` + line + `]}`, key, 422, "body.reference"},
-		{"blank reference", `{"emplacement_id":1,"reference":"   ","lignes":[` + line + `]}`, key, 422, "body.reference"},
-		{"reference too long", `{"emplacement_id":1,"reference":"` + strings.Repeat("r", 201) + `","lignes":[` + line + `]}`, key, 422, "body.reference"},
-		{"no lines", body(``), key, 422, "body.lignes"},
-		{"101 lines", body(strings.Join(many, ",")), key, 422, "body.lignes"},
-		{"lines not a list", `{"emplacement_id":1,"reference":"cmd-1","lignes":{"produit_id":1}}`, key, 422, "body.lignes"},
-		{"quantite 0", body(`{"produit_id":1,"quantite":0}`), key, 422, "body.lignes[0].quantite"},
-		{"quantite -1", body(line + `,{"produit_id":2,"quantite":-1}`), key, 422, "body.lignes[1].quantite"},
-		{"quantite fractional", body(`{"produit_id":1,"quantite":1.5}`), key, 422, "body.lignes[0].quantite"},
-		{"quantite as text", body(`{"produit_id":1,"quantite":"1"}`), key, 422, "body.lignes[0].quantite"},
-		{"produit 0", body(`{"produit_id":0,"quantite":1}`), key, 422, "body.lignes[0].produit_id"},
-		{"unknown product", body(line + `,{"produit_id":999999,"quantite":1}`), key, 404, "body.lignes[1].produit_id"},
-		{"same product twice", body(line + `,` + line), key, 422, "body.lignes[1].produit_id"},
-		{"missing key", body(line), nil, 422, "header.Idempotency-Key"},
-		{"key with a space", body(line), []string{"Idempotency-Key", "a b"}, 422, "header.Idempotency-Key"},
-		{"key too long", body(line), []string{"Idempotency-Key", strings.Repeat("k", 201)}, 422, "header.Idempotency-Key"},
-		{"body over the limit", `{"emplacement_id":1,"reference":"` + strings.Repeat("x", 70<<10) + `","lignes":[` + line + `]}`, key, 413, ""},
+	cases := []kittest.BadInput{
+		{Name: "malformed JSON", Method: "POST", Path: "/retours", Body: `{"emplacement_id":1,`, Headers: key, Status: 400},
+		{Name: "not JSON", Method: "POST", Path: "/retours", Body: `emplacement_id=1`, Headers: key, Status: 400},
+		{Name: "unknown field", Method: "POST", Path: "/retours", Body: `{"emplacement_id":1,"reference":"cmd-1","motif":"x","lignes":[` + line + `]}`, Headers: key, Status: 422, Field: "body.motif"},
+		{Name: "unknown line field", Method: "POST", Path: "/retours", Body: body(`{"produit_id":1,"quantite":1,"prix":2}`), Headers: key, Status: 422, Field: "body.lignes[0].prix"},
+		{Name: "emplacement as text", Method: "POST", Path: "/retours", Body: `{"emplacement_id":"1","reference":"cmd-1","lignes":[` + line + `]}`, Headers: key, Status: 422, Field: "body.emplacement_id"},
+		{Name: "missing emplacement", Method: "POST", Path: "/retours", Body: `{"reference":"cmd-1","lignes":[` + line + `]}`, Headers: key, Status: 422, Field: "body.emplacement_id"},
+		{Name: "emplacement 0", Method: "POST", Path: "/retours", Body: `{"emplacement_id":0,"reference":"cmd-1","lignes":[` + line + `]}`, Headers: key, Status: 422, Field: "body.emplacement_id"},
+		{Name: "unknown emplacement", Method: "POST", Path: "/retours", Body: `{"emplacement_id":7,"reference":"cmd-1","lignes":[` + line + `]}`, Headers: key, Status: 404, Field: "body.emplacement_id"},
+		{Name: "missing reference", Method: "POST", Path: "/retours", Body: `{"emplacement_id":1,"lignes":[` + line + `]}`, Headers: key, Status: 422, Field: "body.reference"},
+		{Name: "empty reference", Method: "POST", Path: "/retours", Body: `{"emplacement_id":1,"reference":"","lignes":[` + line + `]}`, Headers: key, Status: 422, Field: "body.reference"},
+		{Name: "blank reference", Method: "POST", Path: "/retours", Body: `{"emplacement_id":1,"reference":"   ","lignes":[` + line + `]}`, Headers: key, Status: 422, Field: "body.reference"},
+		{Name: "reference too long", Method: "POST", Path: "/retours", Body: `{"emplacement_id":1,"reference":"` + strings.Repeat("r", 201) + `","lignes":[` + line + `]}`, Headers: key, Status: 422, Field: "body.reference"},
+		{Name: "no lines", Method: "POST", Path: "/retours", Body: body(``), Headers: key, Status: 422, Field: "body.lignes"},
+		{Name: "101 lines", Method: "POST", Path: "/retours", Body: body(strings.Join(many, ",")), Headers: key, Status: 422, Field: "body.lignes"},
+		{Name: "lines not a list", Method: "POST", Path: "/retours", Body: `{"emplacement_id":1,"reference":"cmd-1","lignes":{"produit_id":1}}`, Headers: key, Status: 422, Field: "body.lignes"},
+		{Name: "quantite 0", Method: "POST", Path: "/retours", Body: body(`{"produit_id":1,"quantite":0}`), Headers: key, Status: 422, Field: "body.lignes[0].quantite"},
+		{Name: "quantite -1", Method: "POST", Path: "/retours", Body: body(line + `,{"produit_id":2,"quantite":-1}`), Headers: key, Status: 422, Field: "body.lignes[1].quantite"},
+		{Name: "quantite fractional", Method: "POST", Path: "/retours", Body: body(`{"produit_id":1,"quantite":1.5}`), Headers: key, Status: 422, Field: "body.lignes[0].quantite"},
+		{Name: "quantite as text", Method: "POST", Path: "/retours", Body: body(`{"produit_id":1,"quantite":"1"}`), Headers: key, Status: 422, Field: "body.lignes[0].quantite"},
+		{Name: "produit 0", Method: "POST", Path: "/retours", Body: body(`{"produit_id":0,"quantite":1}`), Headers: key, Status: 422, Field: "body.lignes[0].produit_id"},
+		{Name: "unknown product", Method: "POST", Path: "/retours", Body: body(line + `,{"produit_id":999999,"quantite":1}`), Headers: key, Status: 404, Field: "body.lignes[1].produit_id"},
+		{Name: "same product twice", Method: "POST", Path: "/retours", Body: body(line + `,` + line), Headers: key, Status: 422, Field: "body.lignes[1].produit_id"},
+		{Name: "missing key", Method: "POST", Path: "/retours", Body: body(line), Status: 422, Field: "header.Idempotency-Key"},
+		{Name: "key with a space", Method: "POST", Path: "/retours", Body: body(line), Headers: []string{"Idempotency-Key", "a b"}, Status: 422, Field: "header.Idempotency-Key"},
+		{Name: "key too long", Method: "POST", Path: "/retours", Body: body(line), Headers: []string{"Idempotency-Key", strings.Repeat("k", 201)}, Status: 422, Field: "header.Idempotency-Key"},
+		{Name: "body over the limit", Method: "POST", Path: "/retours", Body: `{"emplacement_id":1,"reference":"` + strings.Repeat("x", 70<<10) + `","lignes":[` + line + `]}`, Headers: key, Status: 413},
 	}
 	before := snapshot(t, dbURL)
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			kittest.RequireProblem(t, kittest.Do(t, "POST", base+"/retours", c.body, c.headers...), c.status, c.field)
-		})
-	}
+	kittest.RequireBadInputs(t, base, cases)
 	require.Equal(t, before, snapshot(t, dbURL))
 	// The refused requests did not burn the key.
 	r := kittest.Do(t, "POST", base+"/retours", body(line), key...)
