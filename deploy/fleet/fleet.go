@@ -1,7 +1,8 @@
 // Package fleet runs the whole platform as local processes: it builds every
 // binary, prepares the database, starts the services, nginx, Prometheus and
-// KrakenD when they are installed, waits until all answer, and stops them
-// all, process groups included. `make run` and the end-to-end tests share it.
+// the gateway (KrakenD, or nginx built from the same routes) when they are
+// installed, waits until all answer, and stops them all, process groups
+// included. `make run` and the end-to-end tests share it.
 package fleet
 
 import (
@@ -53,6 +54,8 @@ var DefaultPorts = map[string]int{
 	"clients": 8001, "orchestrator": 8002, "web-1": 8004, "web-2": 8005, "commande": 8006,
 	"stock": 8007, "paiement": 8008, "panier-1": 8010, "panier-2": 8011,
 	"nginx": 8088, "prometheus": 9091, "krakend": 8080, "krakend-metrics": 9090,
+	// The nginx gateway, started instead of KrakenD when no krakend is installed.
+	"gateway": 8080,
 }
 
 // Fleet is a running platform.
@@ -217,6 +220,15 @@ func (f *Fleet) Skipped(name string) string {
 func (f *Fleet) LogPath(name string) string {
 	if p := f.find(name); p != nil {
 		return p.logPath
+	}
+	return ""
+}
+
+// ConfigPath is the config file the launcher generated for a process
+// ("gateway", "nginx", "krakend", "prometheus"), or "" when it has none.
+func (f *Fleet) ConfigPath(name string) string {
+	if p := f.find(name); p != nil {
+		return p.conf
 	}
 	return ""
 }

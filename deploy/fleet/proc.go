@@ -30,6 +30,7 @@ type proc struct {
 	ready   string // answers 200 when the process is ready
 	port    int
 	logPath string
+	conf    string // the generated config it runs with, if any
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd

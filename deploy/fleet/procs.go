@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 )
 
 // instances are the process names of a service: web and panier run twice.
@@ -34,7 +33,7 @@ func (f *Fleet) serviceProcs() []*proc {
 		"PAIEMENT_URL":     "http://" + f.local("paiement"),
 		// The orchestrator calls one replica directly; both share their state in PostgreSQL.
 		"PANIER_URL":  "http://" + f.local("panier-1"),
-		"GATEWAY_URL": "http://" + f.local("krakend"),
+		"GATEWAY_URL": "http://" + f.local(gatewayProcess()),
 	}
 	var procs []*proc
 	for _, svc := range f.opts.Services {
@@ -75,7 +74,8 @@ func (f *Fleet) serviceProcs() []*proc {
 	return procs
 }
 
-// extraProcs are nginx, Prometheus and KrakenD, each when installed.
+// extraProcs are nginx, the gateway (KrakenD or nginx) and Prometheus, each
+// when installed.
 func (f *Fleet) extraProcs() ([]*proc, error) {
 	var procs []*proc
 	logPath := func(name string) string { return filepath.Join(f.opts.RunDir, "logs", name+".log") }
@@ -92,31 +92,18 @@ func (f *Fleet) extraProcs() ([]*proc, error) {
 		procs = append(procs, &proc{
 			name: "nginx", service: "nginx", path: bin, dir: f.opts.RunDir,
 			args: []string{"-p", f.opts.RunDir, "-c", conf, "-e", logPath("nginx-error"), "-g", "daemon off;"},
-			env:  environ(nil),
-			url:  "http://" + f.local("nginx"), ready: "http://" + f.local("nginx") + "/nginx-health",
+			env:  environ(nil), conf: conf,
+			url: "http://" + f.local("nginx"), ready: "http://" + f.local("nginx") + "/nginx-health",
 			port: f.ports["nginx"], logPath: logPath("nginx"),
 		})
 	}
 
-	krakendConf := filepath.Join(f.root, "gateway", "krakend.json")
-	krakend := lookPath("krakend", "")
-	switch {
-	case krakend == "":
-		f.skip("krakend", "not installed (no krakend on PATH)")
-	case !exists(krakendConf):
-		f.skip("krakend", "gateway/krakend.json does not exist yet")
-	default:
-		env := map[string]string{"KRAKEND_PORT": itoa(f.ports["krakend"])}
-		for _, svc := range Services {
-			env[strings.ToUpper(svc)+"_URL"] = "http://" + f.local(instances(svc)[0])
-		}
-		procs = append(procs, &proc{
-			name: "krakend", service: "krakend", path: krakend, dir: f.root,
-			args: []string{"run", "-c", krakendConf},
-			env:  environ(env),
-			url:  "http://" + f.local("krakend"), ready: "http://" + f.local("krakend") + "/__health",
-			port: f.ports["krakend"], logPath: logPath("krakend"),
-		})
+	gw, err := f.gatewayProc(logPath)
+	if err != nil {
+		return nil, err
+	}
+	if gw != nil {
+		procs = append(procs, gw)
 	}
 
 	if bin := lookPath("prometheus", "/usr/bin/prometheus"); bin == "" {
@@ -143,12 +130,61 @@ func (f *Fleet) extraProcs() ([]*proc, error) {
 			name: "prometheus", service: "prometheus", path: bin, dir: f.opts.RunDir,
 			args: []string{"--config.file=" + conf, "--web.listen-address=" + f.local("prometheus"),
 				"--storage.tsdb.path=" + data, "--storage.tsdb.retention.time=2d"},
-			env: environ(nil),
+			env: environ(nil), conf: conf,
 			url: "http://" + f.local("prometheus"), ready: "http://" + f.local("prometheus") + "/-/ready",
 			port: f.ports["prometheus"], logPath: logPath("prometheus"),
 		})
 	}
 	return procs, nil
+}
+
+// gatewayProcess names the process serving the public routes: KrakenD when a
+// krakend binary is installed, else the nginx gateway built from the same
+// krakend.json. Either answers Fleet.URL("gateway").
+func gatewayProcess() string {
+	if lookPath("krakend", "") != "" {
+		return "krakend"
+	}
+	return "gateway"
+}
+
+func (f *Fleet) gatewayProc(logPath func(string) string) (*proc, error) {
+	if !exists(filepath.Join(f.root, "gateway", "krakend.json")) {
+		f.skip("krakend", "gateway/krakend.json does not exist")
+		f.skip("gateway", "gateway/krakend.json does not exist")
+		return nil, nil
+	}
+	if krakend := lookPath("krakend", ""); krakend != "" {
+		f.skip("gateway", "krakend is installed and serves the public routes")
+		conf, err := f.writeKrakendConf()
+		if err != nil {
+			return nil, err
+		}
+		return &proc{
+			name: "krakend", service: "gateway", path: krakend, dir: f.opts.RunDir,
+			args: []string{"run", "-c", conf},
+			env:  environ(nil), conf: conf,
+			url: "http://" + f.local("krakend"), ready: "http://" + f.local("krakend") + "/__health",
+			port: f.ports["krakend"], logPath: logPath("krakend"),
+		}, nil
+	}
+	f.skip("krakend", "not installed (no krakend on PATH); the nginx gateway serves the same routes")
+	bin := lookPath("nginx", "/usr/sbin/nginx")
+	if bin == "" {
+		f.skip("gateway", "neither krakend nor nginx is installed")
+		return nil, nil
+	}
+	conf, err := f.writeGatewayConf()
+	if err != nil {
+		return nil, err
+	}
+	return &proc{
+		name: "gateway", service: "gateway", path: bin, dir: f.opts.RunDir,
+		args: []string{"-p", f.opts.RunDir, "-c", conf, "-e", logPath("gateway-error"), "-g", "daemon off;"},
+		env:  environ(nil), conf: conf,
+		url: "http://" + f.local("gateway"), ready: "http://" + f.local("gateway") + "/__health",
+		port: f.ports["gateway"], logPath: logPath("gateway"),
+	}, nil
 }
 
 func (f *Fleet) skip(name, why string) {

@@ -1,5 +1,6 @@
 // Command fleet runs the whole platform locally (`make run`): every service,
-// nginx, Prometheus and KrakenD when installed. Ctrl-C stops it all.
+// nginx, Prometheus and the gateway on :8080 (KrakenD when installed, else
+// nginx with the same routes). Ctrl-C stops it all.
 package main
 
 import (
@@ -29,7 +30,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	services := fs.String("services", strings.Join(fleet.Services, ","), "services to start, comma separated")
 	logLevel := fs.String("log-level", "info", "LOG_LEVEL of the services")
 	quiet := fs.Bool("quiet", false, "keep process output in the log files only")
-	noExtras := fs.Bool("no-extras", false, "start no nginx, Prometheus or KrakenD")
+	noExtras := fs.Bool("no-extras", false, "start no nginx, Prometheus or gateway")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

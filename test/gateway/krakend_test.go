@@ -1,0 +1,222 @@
+package gateway
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/stretchr/testify/require"
+
+	"multimagasins/kit/kittest"
+)
+
+// composeNames are the compose service names every helper uses, with their
+// container ports (DESIGN.md); checked when docker-compose.yml is absent.
+var composeNames = map[string]int{
+	"clients": 8001, "orchestrator": 8002, "commande": 8006, "stock": 8007, "paiement": 8008,
+	"panier-1": 8010, "panier-2": 8011,
+}
+
+// composeServices are the services of docker-compose.yml, loaded as docker
+// compose would, or nil when the file does not exist.
+func composeServices(t *testing.T) map[string]bool {
+	t.Helper()
+	root := kittest.RepoRoot(t)
+	path := filepath.Join(root, "docker-compose.yml")
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	opts, err := cli.NewProjectOptions([]string{path}, cli.WithWorkingDirectory(root),
+		cli.WithEnv(nil), cli.WithProfiles([]string{"*"}))
+	require.NoError(t, err)
+	p, err := opts.LoadProject(context.Background())
+	require.NoError(t, err, "docker-compose.yml")
+	names := map[string]bool{}
+	for name := range p.Services {
+		names[name] = true
+	}
+	return names
+}
+
+func TestKrakend_EveryBackendHostIsAComposeServiceOnItsDesignPort(t *testing.T) {
+	k := loadKrakend(t)
+	services := composeServices(t)
+	if services == nil {
+		t.Log("no docker-compose.yml yet: checking against the fixed list of compose names")
+	}
+	for _, e := range k.Endpoints {
+		for _, b := range e.Backend {
+			require.NotEmpty(t, b.Host, "%s: a backend without host would use the global one", e.key())
+			for _, h := range b.Host {
+				name, port := hostName(t, h)
+				want, ok := composeNames[name]
+				require.True(t, ok, "%s: host %s is no service of the fleet", e.key(), h)
+				require.Equal(t, strconv.Itoa(want), port, "%s: host %s", e.key(), h)
+				if services != nil {
+					require.True(t, services[name], "%s: host %s is not a service of docker-compose.yml", e.key(), h)
+				}
+			}
+		}
+	}
+}
+
+// Each url_pattern is a route its service registers, with the same method,
+// and the query strings forwarded are exactly those the route reads.
+func TestKrakend_EveryBackendRouteIsOneTheServiceReallyServes(t *testing.T) {
+	for _, e := range loadKrakend(t).Endpoints {
+		for _, b := range e.Backend {
+			path, rawQuery, _ := strings.Cut(b.URLPattern, "?")
+			method := b.Method
+			if method == "" {
+				method = e.Method
+			}
+			for _, h := range b.Host {
+				process, _ := hostName(t, h)
+				ops := openapi(t, process)
+				op, ok := ops[method+" "+path]
+				require.True(t, ok, "%s: %s does not serve %s %s", e.key(), process, method, path)
+				fixed, err := url.ParseQuery(rawQuery)
+				require.NoError(t, err)
+				for name := range fixed {
+					require.Contains(t, op.query, name, "%s: %s %s reads no ?%s", e.key(), method, path, name)
+				}
+				if len(e.Backend) == 1 {
+					require.ElementsMatch(t, op.query, e.InputQueryStrings,
+						"%s: input_query_strings must be the query parameters %s %s reads", e.key(), method, path)
+				}
+				for _, hd := range op.headers {
+					require.Contains(t, e.InputHeaders, hd, "%s: %s %s reads the %s header", e.key(), method, path, hd)
+				}
+			}
+		}
+	}
+}
+
+// Nothing forgotten: every public route of every service is an endpoint of
+// the same method and path, proxied to that service.
+func TestKrakend_RoutesEveryPublicRouteOfEveryService(t *testing.T) {
+	k := loadKrakend(t)
+	routed := map[string][]string{} // "GET /x" -> hosts of the one-backend endpoint
+	for _, e := range k.Endpoints {
+		if len(e.Backend) == 1 && e.Backend[0].URLPattern == e.Endpoint {
+			for _, h := range e.Backend[0].Host {
+				name, _ := hostName(t, h)
+				routed[e.key()] = append(routed[e.key()], name)
+			}
+		}
+	}
+	count := 0
+	for _, process := range []string{"clients", "stock", "panier-1", "panier-2", "commande", "paiement", "orchestrator"} {
+		ops := openapi(t, process)
+		keys := make([]string, 0, len(ops))
+		for key := range ops {
+			keys = append(keys, key)
+		}
+		sort.Strings(keys)
+		for _, key := range keys {
+			_, path, _ := strings.Cut(key, " ")
+			if infra(path) {
+				continue
+			}
+			count++
+			require.Contains(t, routed[key], process, "%s of %s is not routed by gateway/krakend.json", key, process)
+		}
+	}
+	t.Logf("%d public service routes (panier counted twice), %d gateway endpoints", count, len(k.Endpoints))
+}
+
+func TestKrakend_EndpointsPassAnswersThroughAndAreLimited(t *testing.T) {
+	k := loadKrakend(t)
+	require.Equal(t, 3, k.Version)
+	require.Equal(t, 8080, k.Port)
+	require.NotEmpty(t, k.Timeout)
+	require.Equal(t, true, k.ExtraConfig.Router["disable_redirect_trailing_slash"])
+	require.Equal(t, true, k.ExtraConfig.Router["disable_redirect_fixed_path"])
+	require.NotNil(t, k.ExtraConfig.CORS)
+	require.NotNil(t, k.ExtraConfig.Otel)
+	require.Equal(t, 9090, k.ExtraConfig.Otel.Exporters.Prometheus[0].Port, "Prometheus scrapes krakend:9090")
+
+	seen := map[string]bool{}
+	merges := 0
+	for _, e := range k.Endpoints {
+		require.False(t, seen[e.key()], "%s declared twice", e.key())
+		seen[e.key()] = true
+		require.Contains(t, []string{"GET", "POST", "PUT", "DELETE"}, e.Method, e.key())
+		require.NotNil(t, e.ExtraConfig.RateLimit, "%s has no rate limit", e.key())
+		require.Positive(t, e.ExtraConfig.RateLimit.MaxRate, e.key())
+		require.Contains(t, e.InputHeaders, "X-Request-ID", e.key())
+		if len(e.Backend) > 1 {
+			merges++
+			require.Equal(t, "GET", e.Method)
+			for _, b := range e.Backend {
+				require.NotEmpty(t, b.Group, "%s: a merged backend needs a group", e.key())
+			}
+			continue
+		}
+		require.Equal(t, "no-op", e.OutputEncoding, "%s: statuses and problem+json must pass unchanged", e.key())
+		require.Equal(t, "no-op", e.Backend[0].Encoding, e.key())
+		for _, h := range []string{"Content-Type", "Idempotency-Key", "Accept"} {
+			require.Contains(t, e.InputHeaders, h, e.key())
+		}
+		if strings.HasPrefix(e.Endpoint, "/panier") {
+			require.Equal(t, []string{"http://panier-1:8010", "http://panier-2:8011"}, e.Backend[0].Host, "%s round-robins", e.key())
+		}
+		if strings.HasPrefix(e.Endpoint, "/saga/") && e.Method == "POST" || e.key() == "POST /commande" {
+			require.Equal(t, "10s", e.Timeout, "%s: a saga may take longer than a read", e.key())
+		}
+	}
+	require.Equal(t, 1, merges, "one head-office endpoint")
+	for _, key := range []string{"GET /clients", "POST /clients", "GET /panier/{client_id}", "POST /panier",
+		"GET /commande/{id}", "POST /commande", "POST /saga/commande", "POST /saga/commande/"} {
+		require.True(t, seen[key], "the seed's %s", key)
+	}
+	t.Logf("%d endpoints", len(k.Endpoints))
+}
+
+// The nginx gateway's route table has exactly krakend.json's METHOD /path set.
+func TestNativeGateway_RouteTableEqualsKrakend(t *testing.T) {
+	conf := nativeConf(t)
+	table := mapBlock(t, conf, `map "$request_method $gw_path" $gw_upstream`)
+	var got []string
+	for key := range table {
+		got = append(got, key)
+	}
+	var want []string
+	for _, e := range loadKrakend(t).Endpoints {
+		want = append(want, e.key())
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	require.Equal(t, want, got)
+
+	// Every path template of the table is matched by the $uri map.
+	paths := map[string]bool{}
+	for _, tmpl := range mapBlock(t, conf, `map $uri $gw_path`) {
+		paths[tmpl] = true
+	}
+	for _, key := range want {
+		_, path, _ := strings.Cut(key, " ")
+		require.True(t, paths[path], "no $uri pattern gives %s", path)
+	}
+	require.Contains(t, conf, "upstream "+table["GET /panier/{client_id}"]+" {")
+	up := conf[strings.Index(conf, "upstream "+table["GET /panier/{client_id}"]+" {"):]
+	up = up[:strings.Index(up, "}")]
+	require.Equal(t, 2, strings.Count(up, "server "), "panier round-robins over two servers:\n%s", up)
+}
+
+func TestNativeGateway_ConfigPassesNginxT(t *testing.T) {
+	nativeConf(t)
+	path := fl.ConfigPath("gateway")
+	bin, err := lookNginx()
+	require.NoError(t, err)
+	dir := filepath.Dir(path)
+	out, err := runCmd(bin, "-t", "-p", dir, "-c", path, "-e", filepath.Join(t.TempDir(), "error.log"))
+	require.NoError(t, err, out)
+}
