@@ -1,0 +1,152 @@
+package main
+
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/cog/variants"
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
+	"github.com/grafana/grafana-foundation-sdk/go/stat"
+	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+	"github.com/grafana/grafana-foundation-sdk/go/units"
+)
+
+// DatasourceUID is the uid given to Prometheus in
+// deploy/grafana/provisioning/datasources/prometheus.yml. Every panel names
+// it, so the dashboards work without an import step or a datasource picker.
+const DatasourceUID = "prometheus"
+
+func datasource() common.DataSourceRef {
+	typ, uid := "prometheus", DatasourceUID
+	return common.DataSourceRef{Type: &typ, Uid: &uid}
+}
+
+// board wraps a dashboard builder and numbers its panels itself, so the ids
+// (and the JSON) do not depend on anything but the order of the calls.
+type board struct {
+	b      *dashboard.DashboardBuilder
+	nextID uint32
+}
+
+func newBoard(uid, title, description string, tags ...string) *board {
+	b := dashboard.NewDashboardBuilder(title).
+		Uid(uid).
+		Description(description).
+		Tags(append([]string{"multimagasins"}, tags...)).
+		Editable().
+		Refresh("10s").
+		Time("now-30m", "now").
+		Timezone(common.TimeZoneBrowser).
+		Tooltip(dashboard.DashboardCursorSyncCrosshair)
+	return &board{b: b}
+}
+
+func (d *board) id() uint32 {
+	d.nextID++
+	return d.nextID
+}
+
+func (d *board) row(title string) *board {
+	d.b.WithRow(dashboard.NewRowBuilder(title).Id(d.id()))
+	return d
+}
+
+// variable adds a multi-value query variable over a label, "All" by default.
+// The query is Grafana's label_values(metric, label) form.
+func (d *board) variable(name, label, query string) *board {
+	all := "$__all"
+	d.b.WithVariable(dashboard.NewQueryVariableBuilder(name).
+		Label(label).
+		Datasource(datasource()).
+		Query(dashboard.StringOrMap{String: &query}).
+		Definition(query).
+		Refresh(dashboard.VariableRefreshOnTimeRangeChanged).
+		Sort(dashboard.VariableSortAlphabeticalAsc).
+		Multi(true).
+		IncludeAll(true).
+		AllValue(".+").
+		Current(dashboard.VariableOption{
+			Text:  dashboard.StringOrArrayOfString{String: strPtr("All")},
+			Value: dashboard.StringOrArrayOfString{String: &all},
+		}))
+	return d
+}
+
+// q is one PromQL target; legend uses Grafana's {{label}} templates.
+type q struct {
+	expr, legend string
+}
+
+func targets(qs []q) []cog.Builder[variants.Dataquery] {
+	refs := "ABCDEFGHIJ"
+	out := make([]cog.Builder[variants.Dataquery], 0, len(qs))
+	for i, x := range qs {
+		t := prometheus.NewDataqueryBuilder().
+			Datasource(datasource()).
+			Expr(x.expr).
+			LegendFormat(x.legend).
+			RefId(refs[i : i+1]).
+			Range()
+		out = append(out, t)
+	}
+	return out
+}
+
+// timeseries adds a graph of w (of 24) columns.
+func (d *board) timeseries(title, desc, unit string, w uint32, qs ...q) *board {
+	p := timeseries.NewPanelBuilder().
+		Id(d.id()).
+		Title(title).
+		Datasource(datasource()).
+		Unit(unit).
+		Span(w).
+		Height(8).
+		Min(0).
+		FillOpacity(10).
+		LineWidth(1).
+		Legend(common.NewVizLegendOptionsBuilder().
+			DisplayMode(common.LegendDisplayModeTable).
+			Placement(common.LegendPlacementBottom).
+			ShowLegend(true).
+			Calcs([]string{"mean", "max", "lastNotNull"})).
+		Tooltip(common.NewVizTooltipOptionsBuilder().Mode(common.TooltipDisplayModeMulti).Sort(common.SortOrderDescending)).
+		Targets(targets(qs))
+	if desc != "" {
+		p.Description(desc)
+	}
+	d.b.WithPanel(p)
+	return d
+}
+
+// stat adds a single big number of w (of 24) columns.
+func (d *board) stat(title, desc, unit string, w uint32, qs ...q) *board {
+	p := stat.NewPanelBuilder().
+		Id(d.id()).
+		Title(title).
+		Datasource(datasource()).
+		Unit(unit).
+		Span(w).
+		Height(4).
+		Orientation(common.VizOrientationAuto).
+		GraphMode(common.BigValueGraphModeArea).
+		ColorMode(common.BigValueColorModeValue).
+		ReduceOptions(common.NewReduceDataOptionsBuilder().Calcs([]string{"lastNotNull"})).
+		Targets(targets(qs))
+	if desc != "" {
+		p.Description(desc)
+	}
+	d.b.WithPanel(p)
+	return d
+}
+
+func strPtr(s string) *string { return &s }
+
+// Units used by the panels, named once.
+const (
+	unitReqps   = units.RequestsPerSecond
+	unitOps     = units.OpsPerSecond
+	unitSeconds = units.Seconds
+	unitRatio   = units.PercentUnit
+	unitShort   = units.Short
+	unitDollars = units.Dollars
+)
