@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"strings"
-
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 )
 
 // rate is the window of every rate(): Grafana picks it from the scrape
@@ -36,7 +34,7 @@ func quantile(phi, bucket, by, matchers string) string {
 // http_requests_total and http_request_duration_seconds with service (a
 // constant label), method and route (the chi route template); Prometheus adds
 // job and instance.
-func servicesDashboard() *dashboard.DashboardBuilder {
+func servicesDashboard() *boardBuilder {
 	// The probes and the scrapes themselves would drown the traffic people make.
 	m := sel(`service=~"$service"`, `instance=~"$instance"`, `route!~"/metrics|/healthz|/readyz"`)
 	reqs := "http_requests_total"
@@ -90,7 +88,7 @@ func servicesDashboard() *dashboard.DashboardBuilder {
 
 // sagaDashboard shows the orchestrator's saga metrics (docs/saga.md). Every
 // series exists at zero from the start, so no panel is ever empty.
-func sagaDashboard() *dashboard.DashboardBuilder {
+func sagaDashboard() *boardBuilder {
 	t := `type=~"$type"`
 	d := newBoard("mm-saga", "Sagas",
 		"Checkouts, counter sales and returns run by the orchestrator: outcomes, duration, compensations and recovery.", "saga").
@@ -141,7 +139,7 @@ func sagaDashboard() *dashboard.DashboardBuilder {
 // canceled, complete) and http_client_duration (round trip to each backend,
 // label server_address). No unit is set on them, so the names carry no
 // _seconds suffix.
-func gatewayDashboard() *dashboard.DashboardBuilder {
+func gatewayDashboard() *boardBuilder {
 	m := sel(`job="krakend"`, `http_route=~"$route"`)
 	count := "http_server_duration_count"
 	d := newBoard("mm-gateway", "Gateway (KrakenD)",
@@ -184,7 +182,7 @@ func gatewayDashboard() *dashboard.DashboardBuilder {
 // businessDashboard shows the business counters of the services: orders by
 // state and channel (commande), charges and refunds (paiement), reservations
 // (stock) and cart lines (panier). Money counters are in cents.
-func businessDashboard() *dashboard.DashboardBuilder {
+func businessDashboard() *boardBuilder {
 	d := newBoard("mm-business", "Business",
 		"Sales by channel, payments, refunds and stock reservations.", "business")
 

@@ -20,8 +20,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 )
 
 func main() {
@@ -59,7 +57,7 @@ func run(args []string, stdout io.Writer) error {
 
 type generated struct {
 	file  string
-	build func() *dashboard.DashboardBuilder
+	build func() *boardBuilder
 }
 
 // all lists every dashboard, in a fixed order.
@@ -75,7 +73,7 @@ func all() []generated {
 // render builds the dashboard and encodes it the same way every time:
 // struct fields in declaration order, map keys sorted, no HTML escaping (so
 // PromQL's < and > stay readable), a final newline.
-func render(b *dashboard.DashboardBuilder) ([]byte, error) {
+func render(b *boardBuilder) ([]byte, error) {
 	d, err := b.Build()
 	if err != nil {
 		return nil, err

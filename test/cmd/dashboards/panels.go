@@ -24,12 +24,19 @@ func datasource() common.DataSourceRef {
 // board wraps a dashboard builder and numbers its panels itself, so the ids
 // (and the JSON) do not depend on anything but the order of the calls.
 type board struct {
-	b      *dashboard.DashboardBuilder
+	b      *boardBuilder
 	nextID uint32
 }
 
+// Grafana 11, the version docker-compose.yml pins, provisions the v1
+// dashboard JSON this builder writes; the SDK's suggested dashboardv2 targets
+// Grafana 12's v2 schema. So the v1 builder stays, named once here.
+type boardBuilder = dashboard.DashboardBuilder //nolint:staticcheck // v1 JSON on purpose, see above
+
+var newDashboardBuilder = dashboard.NewDashboardBuilder //nolint:staticcheck // v1 JSON on purpose, see above
+
 func newBoard(uid, title, description string, tags ...string) *board {
-	b := dashboard.NewDashboardBuilder(title).
+	b := newDashboardBuilder(title).
 		Uid(uid).
 		Description(description).
 		Tags(append([]string{"multimagasins"}, tags...)).
