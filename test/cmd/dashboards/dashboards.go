@@ -184,7 +184,7 @@ func gatewayDashboard() *boardBuilder {
 // (stock) and cart lines (panier). Money counters are in cents.
 func businessDashboard() *boardBuilder {
 	d := newBoard("mm-business", "Business",
-		"Sales by channel, payments, refunds and stock reservations.", "business")
+		"Sales by channel and store, payments, refunds and stock reservations.", "business")
 
 	d.row("Overview").
 		stat("Sales confirmed", "Orders that reached CONFIRMEE over the time range, every channel.", unitShort, 6,
@@ -200,7 +200,11 @@ func businessDashboard() *boardBuilder {
 		timeseries("Confirmed orders per channel", "en_ligne (checkout) and magasin (counter sales).", unitOps, 12,
 			q{fmt.Sprintf(`sum by (canal) (rate(commandes_total{statut="CONFIRMEE"}[%s]))`, rate), "{{canal}}"}).
 		timeseries("Orders entering each state", "", unitOps, 12,
-			q{fmt.Sprintf("sum by (statut, canal) (rate(commandes_total[%s]))", rate), "{{canal}} {{statut}}"})
+			q{fmt.Sprintf("sum by (statut, canal) (rate(commandes_total[%s]))", rate), "{{canal}} {{statut}}"}).
+		timeseries("Confirmed sales per store", "Counter sales per store (1–5); en_ligne is the online shop, served from the centre.", unitOps, 12,
+			q{fmt.Sprintf(`sum by (magasin) (rate(commandes_total{statut="CONFIRMEE"}[%s]))`, rate), "magasin {{magasin}}"}).
+		timeseries("Revenue per store", "Dollars of confirmed orders over the time range, per store (returns not deducted).", unitDollars, 12,
+			q{`sum by (magasin) (increase(commandes_confirmees_montant_cents_total[$__range])) / 100`, "magasin {{magasin}}"})
 
 	d.row("Payments").
 		timeseries("Charges per result", "", unitOps, 8,

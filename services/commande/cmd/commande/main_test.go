@@ -130,9 +130,10 @@ func TestCommande_CreateThenFullPathToConfirmee(t *testing.T) {
 
 	metrics := string(kittest.Do(t, "GET", base+"/metrics", nil).Body)
 	for _, s := range []string{"CREEE", "STOCK_VERIFIE", "STOCK_RESERVE", "PAYEE", "CONFIRMEE"} {
-		require.Contains(t, metrics, `commandes_total{canal="en_ligne",statut="`+s+`"} 1`)
+		require.Contains(t, metrics, `commandes_total{canal="en_ligne",magasin="en_ligne",statut="`+s+`"} 1`)
 	}
 	require.NotContains(t, metrics, `statut="ANNULEE"`)
+	require.Contains(t, metrics, `commandes_confirmees_montant_cents_total{canal="en_ligne",magasin="en_ligne"} 4498`)
 }
 
 func TestCommande_CancellationNeedsAMotifAndIsFinal(t *testing.T) {
@@ -159,7 +160,7 @@ func TestCommande_CancellationNeedsAMotifAndIsFinal(t *testing.T) {
 	}
 	kittest.RequireProblem(t, transition(t, base, id, "ANNULEE", "encore", "k3"), http.StatusConflict, "body.statut")
 	require.Contains(t, string(kittest.Do(t, "GET", base+"/metrics", nil).Body),
-		`commandes_total{canal="magasin",statut="ANNULEE"} 1`)
+		`commandes_total{canal="magasin",magasin="4",statut="ANNULEE"} 1`)
 }
 
 func TestCommande_IllegalTransitionsAre409AndChangeNothing(t *testing.T) {
@@ -218,7 +219,7 @@ func TestCommande_CreateReplaysByKeyOrById(t *testing.T) {
 	kittest.RequireProblem(t, kittest.Do(t, "POST", base+"/commandes", other), http.StatusConflict, "body.id")
 	require.Equal(t, before, rows(t, dbURL))
 	require.Contains(t, string(kittest.Do(t, "GET", base+"/metrics", nil).Body),
-		`commandes_total{canal="magasin",statut="CREEE"} 1`, "replays are not counted")
+		`commandes_total{canal="magasin",magasin="2",statut="CREEE"} 1`, "replays are not counted")
 }
 
 func TestCommande_ConcurrentCreatesWithOneKeyMakeOneOrder(t *testing.T) {
