@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,7 +22,7 @@ type Repo interface {
 	UpdateProduit(ctx context.Context, id int64, f stock.ProduitFields) (stock.Produit, error)
 	ListMagasins(ctx context.Context, limit, offset int) ([]stock.Emplacement, int64, error)
 	GetEmplacement(ctx context.Context, id int64) (stock.Emplacement, error)
-	ListNiveaux(ctx context.Context, emplacementID int64, q string, limit, offset int) ([]stock.Niveau, int64, error)
+	ListNiveaux(ctx context.Context, emplacementID int64, f stock.NiveauFilter, limit, offset int) ([]stock.Niveau, int64, error)
 	Receive(ctx context.Context, key string, rec stock.Reception) (stock.ReceptionResult, error)
 	Return(ctx context.Context, key string, n stock.NouveauRetour) (stock.Retour, bool, error)
 	Disponibilites(ctx context.Context, d stock.Demande) (stock.Verification, error)
@@ -30,6 +31,15 @@ type Repo interface {
 	Release(ctx context.Context, cle string) (stock.Reservation, bool, error)
 	Confirm(ctx context.Context, cle string) (stock.Reservation, bool, error)
 	ListMouvements(ctx context.Context, f stock.MouvementFilter, limit, offset int) ([]stock.Mouvement, int64, error)
+	CreateDemande(ctx context.Context, magasinID int64, n stock.NouvelleDemandeAppro) (stock.DemandeAppro, error)
+	GetDemande(ctx context.Context, id int64) (stock.DemandeAppro, error)
+	ListDemandes(ctx context.Context, f stock.DemandeFilter, limit, offset int) ([]stock.DemandeAppro, int64, error)
+	ApproveDemande(ctx context.Context, id int64) (stock.DemandeAppro, error)
+	RefuseDemande(ctx context.Context, id int64, motif string) (stock.DemandeAppro, error)
+	ListSeuils(ctx context.Context, f stock.SeuilFilter, limit, offset int) ([]stock.Seuil, int64, error)
+	SetSeuil(ctx context.Context, s stock.Seuil) (stock.Seuil, error)
+	Rapport(ctx context.Context, surplus bool, seuil, emplacementID int64, limit, offset int) ([]stock.LigneRapport, int64, error)
+	EnAttente(ctx context.Context, limit, offset int) ([]stock.EnAttenteMagasin, []stock.DemandeAppro, int64, error)
 }
 
 type handlers struct {
@@ -173,8 +183,10 @@ type niveauxOutput struct {
 }
 
 type stockMagasinInput struct {
-	ID int64  `path:"id" minimum:"1"`
-	Q  string `query:"q" maxLength:"200" doc:"Part of the product name or category, any case."`
+	ID        int64  `path:"id" minimum:"1"`
+	Q         string `query:"q" maxLength:"200" doc:"Part of the product name or category, any case."`
+	Categorie string `query:"categorie" maxLength:"100" doc:"Category, any case."`
+	Niveau    string `query:"niveau" enum:"rupture,bas,surplus" doc:"rupture: disponible <= 5; bas: disponible < seuil; surplus: quantite >= 100."`
 	kit.PageQuery
 }
 
@@ -182,20 +194,22 @@ func (h *handlers) stockMagasin(ctx context.Context, in *stockMagasinInput) (*ni
 	if _, err := h.magasin(ctx, in.ID); err != nil {
 		return nil, h.problem(ctx, err, "path.id", in.ID)
 	}
-	return h.niveaux(ctx, in.ID, in.Q, in.PageQuery)
+	return h.niveaux(ctx, in.ID, stock.NiveauFilter{Q: in.Q, Categorie: in.Categorie, Niveau: in.Niveau}, in.PageQuery)
 }
 
 type stockCentreInput struct {
-	Q string `query:"q" maxLength:"200" doc:"Part of the product name or category, any case."`
+	Q         string `query:"q" maxLength:"200" doc:"Part of the product name or category, any case."`
+	Categorie string `query:"categorie" maxLength:"100" doc:"Category, any case."`
+	Niveau    string `query:"niveau" enum:"rupture,bas,surplus" doc:"rupture: disponible <= 5; bas: disponible < seuil; surplus: quantite >= 100."`
 	kit.PageQuery
 }
 
 func (h *handlers) stockCentre(ctx context.Context, in *stockCentreInput) (*niveauxOutput, error) {
-	return h.niveaux(ctx, stock.CentreID, in.Q, in.PageQuery)
+	return h.niveaux(ctx, stock.CentreID, stock.NiveauFilter{Q: in.Q, Categorie: in.Categorie, Niveau: in.Niveau}, in.PageQuery)
 }
 
-func (h *handlers) niveaux(ctx context.Context, emplacementID int64, q string, page kit.PageQuery) (*niveauxOutput, error) {
-	items, total, err := h.repo.ListNiveaux(ctx, emplacementID, q, page.Limit, page.Offset)
+func (h *handlers) niveaux(ctx context.Context, emplacementID int64, f stock.NiveauFilter, page kit.PageQuery) (*niveauxOutput, error) {
+	items, total, err := h.repo.ListNiveaux(ctx, emplacementID, f, page.Limit, page.Offset)
 	if err != nil {
 		return nil, h.problem(ctx, err, "", nil)
 	}
@@ -337,9 +351,12 @@ func (h *handlers) confirm(ctx context.Context, in *clePath) (*reservationBody, 
 // --- Ledger ---
 
 type mouvementsInput struct {
-	EmplacementID int64  `query:"emplacement_id" minimum:"1" maximum:"1000000"`
-	ProduitID     int64  `query:"produit_id" minimum:"1"`
-	Type          string `query:"type" enum:"reception,reservation,liberation,vente,retour,transfert,ajustement"`
+	EmplacementID int64     `query:"emplacement_id" minimum:"1" maximum:"1000000"`
+	ProduitID     int64     `query:"produit_id" minimum:"1"`
+	Type          string    `query:"type" enum:"reception,reservation,liberation,vente,retour,transfert,ajustement"`
+	Reference     string    `query:"reference" maxLength:"200" doc:"Exactly this reference (an order id, demande:12...)."`
+	Depuis        time.Time `query:"depuis" doc:"RFC 3339; rows at or after it."`
+	JusquA        time.Time `query:"jusqu_a" doc:"RFC 3339; rows before it (exclusive)."`
 	kit.PageQuery
 }
 
@@ -348,7 +365,11 @@ type mouvementsOutput struct {
 }
 
 func (h *handlers) listMouvements(ctx context.Context, in *mouvementsInput) (*mouvementsOutput, error) {
-	f := stock.MouvementFilter{EmplacementID: in.EmplacementID, ProduitID: in.ProduitID, Type: in.Type}
+	if !in.Depuis.IsZero() && !in.JusquA.IsZero() && !in.JusquA.After(in.Depuis) {
+		return nil, kit.Invalid("validation failed", kit.FieldError("query.jusqu_a", "jusqu_a must be after depuis", in.JusquA))
+	}
+	f := stock.MouvementFilter{EmplacementID: in.EmplacementID, ProduitID: in.ProduitID, Type: in.Type,
+		Reference: in.Reference, Depuis: in.Depuis, JusquA: in.JusquA}
 	items, total, err := h.repo.ListMouvements(ctx, f, in.Limit, in.Offset)
 	if err != nil {
 		return nil, h.problem(ctx, err, "", nil)
@@ -362,7 +383,14 @@ func (h *handlers) problem(ctx context.Context, err error, subject string, value
 	var field *stock.FieldErr
 	var missing *stock.NotFoundErr
 	var short *stock.InsufficientError
+	var centre *stock.CentreInsuffisant
 	switch {
+	case errors.As(err, &centre):
+		msg := fmt.Sprintf("only %d available at the centre for product %d, %d asked; nothing moved",
+			centre.Disponible, centre.ProduitID, centre.Demande)
+		return huma.Error409Conflict(msg, kit.FieldError(subject, msg, centre.Disponible))
+	case errors.Is(err, stock.ErrDemandeDecidee), errors.Is(err, stock.ErrDemandeEnCours):
+		return huma.Error409Conflict(err.Error(), kit.FieldError(subject, err.Error(), value))
 	case errors.As(err, &field):
 		return kit.Invalid("validation failed", kit.FieldError(field.Field, field.Msg, field.Value))
 	case errors.As(err, &missing):
@@ -375,7 +403,8 @@ func (h *handlers) problem(ctx context.Context, err error, subject string, value
 		}
 		return huma.Error409Conflict("insufficient stock; nothing was reserved", details...)
 	case errors.Is(err, stock.ErrProduitNotFound), errors.Is(err, stock.ErrMagasinNotFound),
-		errors.Is(err, stock.ErrEmplacementNotFound), errors.Is(err, stock.ErrReservationNotFound):
+		errors.Is(err, stock.ErrEmplacementNotFound), errors.Is(err, stock.ErrReservationNotFound),
+		errors.Is(err, stock.ErrDemandeNotFound):
 		return kit.NotFound(subject, err.Error(), value)
 	case errors.Is(err, stock.ErrAlreadyReleased), errors.Is(err, stock.ErrAlreadyConfirmed):
 		return huma.Error409Conflict(err.Error(), kit.FieldError(subject, err.Error(), value))

@@ -48,6 +48,29 @@ func Routes(api huma.API, repo Repo, log *slog.Logger, reg prometheus.Registerer
 
 	huma.Register(api, huma.Operation{OperationID: "list-mouvements", Method: http.MethodGet, Path: "/mouvements",
 		Summary: "Journal des mouvements, du plus récent au plus ancien"}, h.listMouvements)
+
+	huma.Register(api, huma.Operation{OperationID: "create-demande", Method: http.MethodPost, Path: "/magasins/{id}/demandes",
+		Summary: "Demander du stock au centre logistique", DefaultStatus: http.StatusCreated}, h.createDemande)
+	huma.Register(api, huma.Operation{OperationID: "list-demandes", Method: http.MethodGet, Path: "/demandes",
+		Summary: "Demandes d'approvisionnement, de la plus récente à la plus ancienne"}, h.listDemandes)
+	huma.Register(api, huma.Operation{OperationID: "get-demande", Method: http.MethodGet, Path: "/demandes/{id}",
+		Summary: "Lire une demande d'approvisionnement"}, h.getDemande)
+	huma.Register(api, huma.Operation{OperationID: "approve-demande", Method: http.MethodPost, Path: "/demandes/{id}/approuver",
+		Summary: "Approuver : le stock passe du centre au magasin, la demande est livrée"}, h.approveDemande)
+	huma.Register(api, huma.Operation{OperationID: "refuse-demande", Method: http.MethodPost, Path: "/demandes/{id}/refuser",
+		Summary: "Refuser une demande, avec un motif"}, h.refuseDemande)
+
+	huma.Register(api, huma.Operation{OperationID: "list-seuils", Method: http.MethodGet, Path: "/seuils",
+		Summary: "Seuils minimaux par emplacement et produit (20 par défaut)"}, h.listSeuils)
+	huma.Register(api, huma.Operation{OperationID: "set-seuil", Method: http.MethodPut, Path: "/emplacements/{id}/seuils/{produit_id}",
+		Summary: "Fixer le seuil minimal d'un produit à un emplacement"}, h.setSeuil)
+
+	huma.Register(api, huma.Operation{OperationID: "rapport-ruptures", Method: http.MethodGet, Path: "/rapports/ruptures",
+		Summary: "Ruptures : disponible au plus au seuil (5), par emplacement"}, h.ruptures)
+	huma.Register(api, huma.Operation{OperationID: "rapport-surplus", Method: http.MethodGet, Path: "/rapports/surplus",
+		Summary: "Surplus : quantité d'au moins le seuil (100), par emplacement"}, h.surplus)
+	huma.Register(api, huma.Operation{OperationID: "rapport-demandes-en-attente", Method: http.MethodGet,
+		Path: "/rapports/demandes-en-attente", Summary: "Demandes en attente, par magasin"}, h.demandesEnAttente)
 }
 
 // Results of reservation calls, for the business dashboard.

@@ -53,11 +53,11 @@ func (r *Repo) Receive(ctx context.Context, key string, rec stock.Reception) (st
 		}
 		n.Disponible = n.Quantite - n.Reserve
 		m := stock.Mouvement{EmplacementID: stock.CentreID, ProduitID: rec.ProduitID, Type: stock.MvtReception,
-			Quantite: rec.Quantite, Reference: rec.Reference}
+			Quantite: rec.Quantite, Reference: rec.Reference, Acteur: stock.ActeurLogistique, Motif: "réception fournisseur"}
 		err = tx.QueryRow(ctx,
-			`INSERT INTO mouvements (emplacement_id, produit_id, type, quantite, reference) VALUES ($1, $2, $3, $4, $5)
-			 RETURNING id, at`,
-			m.EmplacementID, m.ProduitID, m.Type, m.Quantite, m.Reference).Scan(&m.ID, &m.At)
+			`INSERT INTO mouvements (emplacement_id, produit_id, type, quantite, reference, acteur, motif)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, at`,
+			m.EmplacementID, m.ProduitID, m.Type, m.Quantite, m.Reference, m.Acteur, m.Motif).Scan(&m.ID, &m.At)
 		if err != nil {
 			return fmt.Errorf("ledger reception: %w", err)
 		}

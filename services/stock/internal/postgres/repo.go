@@ -167,20 +167,36 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// ListNiveaux returns a page of the products held at a location whose name
-// or category contains q, by product id.
-func (r *Repo) ListNiveaux(ctx context.Context, emplacementID int64, q string, limit, offset int) ([]stock.Niveau, int64, error) {
+// seuilSQL is the threshold of the (s: seuils) row joined, the default when
+// none is set. The default is a Go constant, so every query and the code agree.
+var seuilSQL = `COALESCE(s.seuil, ` + strconv.FormatInt(stock.SeuilParDefaut, 10) + `)`
+
+// ListNiveaux returns a page of the products held at a location, by product
+// id, narrowed by f, each with its threshold (the default when none is set).
+func (r *Repo) ListNiveaux(ctx context.Context, emplacementID int64, f stock.NiveauFilter, limit, offset int) ([]stock.Niveau, int64, error) {
 	var w where
 	w.add(`n.emplacement_id = ?`, emplacementID)
-	if q != "" {
-		w.add(`(lower(p.nom) LIKE ? OR lower(p.categorie) LIKE ?)`, kit.ContainsPattern(q))
+	if f.Q != "" {
+		w.add(`(lower(p.nom) LIKE ? OR lower(p.categorie) LIKE ?)`, kit.ContainsPattern(f.Q))
 	}
-	const from = ` FROM niveaux n JOIN produits p ON p.id = n.produit_id`
+	if f.Categorie != "" {
+		w.add(`lower(p.categorie) = ?`, strings.ToLower(strings.TrimSpace(f.Categorie)))
+	}
+	switch f.Niveau {
+	case stock.NiveauRupture:
+		w.add(`n.quantite - n.reserve <= ?`, stock.SeuilRupture)
+	case stock.NiveauSurplus:
+		w.add(`n.quantite >= ?`, stock.SeuilSurplus)
+	case stock.NiveauBas:
+		w.conds = append(w.conds, `n.quantite - n.reserve < `+seuilSQL)
+	}
+	from := ` FROM niveaux n JOIN produits p ON p.id = n.produit_id
+		LEFT JOIN seuils s ON s.emplacement_id = n.emplacement_id AND s.produit_id = n.produit_id` + w.String()
 	var total int64
-	if err := r.pool.QueryRow(ctx, `SELECT count(*)`+from+w.String(), w.args...).Scan(&total); err != nil {
+	if err := r.pool.QueryRow(ctx, `SELECT count(*)`+from, w.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count niveaux: %w", err)
 	}
-	sql := `SELECT p.id, p.nom, p.categorie, n.quantite, n.reserve, n.quantite - n.reserve` + from + w.String() +
+	sql := `SELECT p.id, p.nom, p.categorie, n.quantite, n.reserve, n.quantite - n.reserve, ` + seuilSQL + from +
 		` ORDER BY p.id` + w.page(limit, offset)
 	rows, err := r.pool.Query(ctx, sql, w.args...)
 	if err != nil {
@@ -188,7 +204,7 @@ func (r *Repo) ListNiveaux(ctx context.Context, emplacementID int64, q string, l
 	}
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (stock.Niveau, error) {
 		var n stock.Niveau
-		err := row.Scan(&n.ProduitID, &n.Nom, &n.Categorie, &n.Quantite, &n.Reserve, &n.Disponible)
+		err := row.Scan(&n.ProduitID, &n.Nom, &n.Categorie, &n.Quantite, &n.Reserve, &n.Disponible, &n.Seuil)
 		return n, err
 	})
 	return list, total, err
@@ -208,37 +224,55 @@ func (r *Repo) ListMouvements(ctx context.Context, f stock.MouvementFilter, limi
 	if f.Type != "" {
 		w.add(`type = ?`, f.Type)
 	}
+	if f.Reference != "" {
+		w.add(`reference = ?`, f.Reference)
+	}
+	if !f.Depuis.IsZero() {
+		w.add(`at >= ?`, f.Depuis)
+	}
+	if !f.JusquA.IsZero() {
+		w.add(`at < ?`, f.JusquA)
+	}
 	var total int64
 	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM mouvements`+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count mouvements: %w", err)
 	}
-	sql := `SELECT id, emplacement_id, produit_id, type, quantite, reference, at FROM mouvements` + w.String() +
+	sql := `SELECT ` + mouvementColumns + ` FROM mouvements` + w.String() +
 		` ORDER BY id DESC` + w.page(limit, offset)
 	rows, err := r.pool.Query(ctx, sql, w.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list mouvements: %w", err)
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (stock.Mouvement, error) {
-		var m stock.Mouvement
-		err := row.Scan(&m.ID, &m.EmplacementID, &m.ProduitID, &m.Type, &m.Quantite, &m.Reference, &m.At)
-		return m, err
-	})
+	list, err := pgx.CollectRows(rows, scanMouvement)
 	return list, total, err
 }
 
+const mouvementColumns = `id, emplacement_id, produit_id, type, quantite, reference, acteur, motif, at`
+
+func scanMouvement(row pgx.CollectableRow) (stock.Mouvement, error) {
+	var m stock.Mouvement
+	err := row.Scan(&m.ID, &m.EmplacementID, &m.ProduitID, &m.Type, &m.Quantite, &m.Reference, &m.Acteur, &m.Motif, &m.At)
+	return m, err
+}
+
+// mvt is who and why of the ledger rows a writer adds.
+type mvt struct {
+	typ, reference, acteur, motif string
+}
+
 // insertMouvements writes one ledger row per line in a single statement.
-func insertMouvements(ctx context.Context, tx pgx.Tx, emplacementID int64, typ, reference string, lignes []stock.Ligne) error {
+func insertMouvements(ctx context.Context, tx pgx.Tx, emplacementID int64, m mvt, lignes []stock.Ligne) error {
 	ids := make([]int64, len(lignes))
 	qs := make([]int64, len(lignes))
 	for i, l := range lignes {
 		ids[i], qs[i] = l.ProduitID, l.Quantite
 	}
 	_, err := tx.Exec(ctx,
-		`INSERT INTO mouvements (emplacement_id, produit_id, type, quantite, reference)
-		 SELECT $1, p, $2, q, $3 FROM unnest($4::bigint[], $5::bigint[]) AS l(p, q)`,
-		emplacementID, typ, reference, ids, qs)
+		`INSERT INTO mouvements (emplacement_id, produit_id, type, quantite, reference, acteur, motif)
+		 SELECT $1, p, $2, q, $3, $6, $7 FROM unnest($4::bigint[], $5::bigint[]) AS l(p, q)`,
+		emplacementID, m.typ, m.reference, ids, qs, m.acteur, m.motif)
 	if err != nil {
-		return fmt.Errorf("ledger %s: %w", typ, err)
+		return fmt.Errorf("ledger %s: %w", m.typ, err)
 	}
 	return nil
 }

@@ -124,7 +124,8 @@ func (r *Repo) Reserve(ctx context.Context, n stock.NouvelleReservation) (res st
 		if err := insertLignes(ctx, tx, n.Cle, lignes); err != nil {
 			return err
 		}
-		if err := insertMouvements(ctx, tx, d.Location(), stock.MvtReservation, ledgerRef(n.Cle, n.Reference), lignes); err != nil {
+		if err := insertMouvements(ctx, tx, d.Location(),
+			mvt{stock.MvtReservation, ledgerRef(n.Cle, n.Reference), stock.ActeurSaga, "réservation"}, lignes); err != nil {
 			return err
 		}
 		emp := d.Location()
@@ -141,7 +142,7 @@ func (r *Repo) Reserve(ctx context.Context, n stock.NouvelleReservation) (res st
 		// locked only for one round trip and the commit.
 		moved, err := moveStock(ctx, tx, emp,
 			`UPDATE niveaux SET reserve = reserve + $3
-			 WHERE emplacement_id = $1 AND produit_id = $2 AND quantite - reserve >= $3`, lignes)
+			 WHERE emplacement_id = $1 AND produit_id = $2 AND quantite - reserve >= $3`, lignes, nil)
 		if err != nil {
 			return fmt.Errorf("reserve %s: %w", n.Cle, err)
 		}
@@ -210,11 +211,15 @@ func insertLignes(ctx context.Context, tx pgx.Tx, cle string, lignes []stock.Lig
 // every line in one pipelined round trip, in the order given, and says which
 // lines matched a row. Callers send it last in their transaction: between it
 // and the commit the location's stock rows are locked, and every checkout of
-// a popular product waits on those rows.
-func moveStock(ctx context.Context, tx pgx.Tx, emplacementID int64, update string, lignes []stock.Ligne) ([]bool, error) {
+// a popular product waits on those rows. tail, when not nil, rides in the same
+// batch after the updates and sees their effect, at no extra round trip.
+func moveStock(ctx context.Context, tx pgx.Tx, emplacementID int64, update string, lignes []stock.Ligne, tail *pgx.QueuedQuery) ([]bool, error) {
 	batch := &pgx.Batch{}
 	for _, l := range lignes {
 		batch.Queue(update, emplacementID, l.ProduitID, l.Quantite)
+	}
+	if tail != nil {
+		batch.Queue(tail.SQL, tail.Arguments...)
 	}
 	br := tx.SendBatch(ctx, batch)
 	moved := make([]bool, len(lignes))
@@ -226,7 +231,36 @@ func moveStock(ctx context.Context, tx pgx.Tx, emplacementID int64, update strin
 		}
 		moved[i] = tag.RowsAffected() == 1
 	}
+	if tail != nil {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+	}
 	return moved, br.Close()
+}
+
+// replenish asks the centre for more of every product of lignes that a sale
+// left below its threshold at a store: one automatique request per (store,
+// product), none while one is pending (the partial unique index settles races).
+// It reads the rows the sale's updates just wrote, so it goes in their batch.
+func replenish(emplacementID int64, lignes []stock.Ligne) *pgx.QueuedQuery {
+	ids := make([]int64, len(lignes))
+	for i, l := range lignes {
+		ids[i] = l.ProduitID
+	}
+	return &pgx.QueuedQuery{
+		SQL: `INSERT INTO demandes (magasin_id, produit_id, quantite, origine, motif)
+		 SELECT n.emplacement_id, n.produit_id, GREATEST(2 * ` + seuilSQL + ` - (n.quantite - n.reserve), 1), $3,
+		        format('disponible %s sous le seuil %s après une vente', n.quantite - n.reserve, ` + seuilSQL + `)
+		 FROM niveaux n
+		 JOIN emplacements e ON e.id = n.emplacement_id AND e.type = 'magasin'
+		 LEFT JOIN seuils s ON s.emplacement_id = n.emplacement_id AND s.produit_id = n.produit_id
+		 WHERE n.emplacement_id = $1 AND n.produit_id = ANY($2) AND n.quantite - n.reserve < ` + seuilSQL + `
+		 ORDER BY n.produit_id
+		 ON CONFLICT (magasin_id, produit_id) WHERE statut = 'en_attente' DO NOTHING`,
+		Arguments: []any{emplacementID, ids, stock.OrigineAutomatique},
+	}
 }
 
 // ledgerRef is what ledger rows of a reservation point to: the caller's
@@ -326,26 +360,30 @@ func apply(ctx context.Context, tx pgx.Tx, cle string, a stock.Action) (stock.Re
 	emp := *res.EmplacementID
 	update := `UPDATE niveaux SET reserve = reserve - $3
 	           WHERE emplacement_id = $1 AND produit_id = $2 AND reserve >= $3`
-	mvt := stock.MvtLiberation
+	m := mvt{stock.MvtLiberation, ledgerRef(cle, res.Reference), stock.ActeurSaga, "réservation libérée"}
+	var tail *pgx.QueuedQuery
 	if a == stock.Confirmer {
 		update = `UPDATE niveaux SET quantite = quantite - $3, reserve = reserve - $3
 		          WHERE emplacement_id = $1 AND produit_id = $2 AND reserve >= $3`
-		mvt = stock.MvtVente
+		m.typ, m.motif = stock.MvtVente, "vente"
+		if emp != stock.CentreID { // the centre is replenished by suppliers, not by requests
+			tail = replenish(emp, res.Lignes)
+		}
 	}
-	if err := insertMouvements(ctx, tx, emp, mvt, ledgerRef(cle, res.Reference), res.Lignes); err != nil {
+	if err := insertMouvements(ctx, tx, emp, m, res.Lignes); err != nil {
 		return res, false, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE reservations SET statut = $2, modifie_le = now() WHERE cle = $1`, cle, next); err != nil {
 		return res, false, fmt.Errorf("reservation %s → %s: %w", cle, next, err)
 	}
 	// Lines are by product id (load sorts them): the same lock order as Reserve.
-	moved, err := moveStock(ctx, tx, emp, update, res.Lignes)
+	moved, err := moveStock(ctx, tx, emp, update, res.Lignes, tail)
 	if err != nil {
-		return res, false, fmt.Errorf("%s %s: %w", mvt, cle, err)
+		return res, false, fmt.Errorf("%s %s: %w", m.typ, cle, err)
 	}
 	for i, l := range res.Lignes {
 		if !moved[i] {
-			return res, false, fmt.Errorf("%s %s: product %d has fewer than %d reserved units", mvt, cle, l.ProduitID, l.Quantite)
+			return res, false, fmt.Errorf("%s %s: product %d has fewer than %d reserved units", m.typ, cle, l.ProduitID, l.Quantite)
 		}
 	}
 	res.Statut = next

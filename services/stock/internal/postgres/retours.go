@@ -60,18 +60,14 @@ func (r *Repo) Return(ctx context.Context, key string, n stock.NouveauRetour) (o
 			return fmt.Errorf("restock %s: %w", n.Reference, err)
 		}
 		rows, err := tx.Query(ctx,
-			`INSERT INTO mouvements (emplacement_id, produit_id, type, quantite, reference)
-			 SELECT $1, p, $2, q, $3 FROM unnest($4::bigint[], $5::bigint[]) WITH ORDINALITY AS l(p, q, i) ORDER BY i
-			 RETURNING id, emplacement_id, produit_id, type, quantite, reference, at`,
-			n.EmplacementID, stock.MvtRetour, n.Reference, ids, qs)
+			`INSERT INTO mouvements (emplacement_id, produit_id, type, quantite, reference, acteur, motif)
+			 SELECT $1, p, $2, q, $3, $6, $7 FROM unnest($4::bigint[], $5::bigint[]) WITH ORDINALITY AS l(p, q, i) ORDER BY i
+			 RETURNING `+mouvementColumns,
+			n.EmplacementID, stock.MvtRetour, n.Reference, ids, qs, stock.ActeurSaga, "retour client")
 		if err != nil {
 			return fmt.Errorf("ledger retour %s: %w", n.Reference, err)
 		}
-		mvts, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (stock.Mouvement, error) {
-			var m stock.Mouvement
-			err := row.Scan(&m.ID, &m.EmplacementID, &m.ProduitID, &m.Type, &m.Quantite, &m.Reference, &m.At)
-			return m, err
-		})
+		mvts, err := pgx.CollectRows(rows, scanMouvement)
 		if err != nil {
 			return fmt.Errorf("ledger retour %s: %w", n.Reference, err)
 		}

@@ -83,6 +83,7 @@ type Niveau struct {
 	Quantite   int64  `json:"quantite" doc:"Units on hand."`
 	Reserve    int64  `json:"reserve" doc:"Units promised to active reservations."`
 	Disponible int64  `json:"disponible" doc:"quantite - reserve."`
+	Seuil      int64  `json:"seuil" doc:"Minimum stock here; below it the store asks the centre for more."`
 }
 
 // Movement types of the ledger.
@@ -106,6 +107,8 @@ type Mouvement struct {
 	Type          string    `json:"type"`
 	Quantite      int64     `json:"quantite"`
 	Reference     string    `json:"reference"`
+	Acteur        string    `json:"acteur" doc:"Who: saga, magasin:3, maison-mere, logistique, systeme."`
+	Motif         string    `json:"motif" doc:"Why."`
 	At            time.Time `json:"at"`
 }
 
@@ -164,4 +167,7 @@ type MouvementFilter struct {
 	EmplacementID int64
 	ProduitID     int64
 	Type          string
+	Reference     string
+	Depuis        time.Time // at >= Depuis
+	JusquA        time.Time // at < JusquA
 }
