@@ -39,14 +39,18 @@ func mainPackage(service string) string {
 }
 
 // build compiles every service in one go build, which builds them in
-// parallel and names each binary after its command directory.
-func build(ctx context.Context, root, binDir string, services []string) error {
+// parallel and names each binary after its command directory; demo adds
+// commande's sales history generator (bin/generer).
+func build(ctx context.Context, root, binDir string, services []string, demo bool) error {
 	if err := os.MkdirAll(binDir, 0o755); err != nil {
 		return err
 	}
 	args := []string{"build", "-o", binDir + string(filepath.Separator)}
 	for _, s := range services {
 		args = append(args, mainPackage(s))
+	}
+	if demo {
+		args = append(args, "./services/commande/cmd/generer")
 	}
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -39,10 +40,14 @@ type Options struct {
 	// ProcessEnv adds variables to one service or process ("orchestrator",
 	// "panier-2"), over Env; a process name wins over its service's name.
 	// Tests use it to shorten a timeout or point a peer URL at a proxy.
-	ProcessEnv   map[string]map[string]string
-	Out          io.Writer     // progress and the final table; nil discards them
-	Echo         bool          // also copy every process's output to Out, each line prefixed by its name
-	NoExtras     bool          // start no nginx, Prometheus or KrakenD
+	ProcessEnv map[string]map[string]string
+	Out        io.Writer // progress and the final table; nil discards them
+	Echo       bool      // also copy every process's output to Out, each line prefixed by its name
+	NoExtras   bool      // start no nginx, Prometheus or KrakenD
+	// NoDemo skips the sales history generator (commande's cmd/generer) that
+	// otherwise fills the database with 90 days of sales once the fleet is
+	// ready. Tests set it: they need a fast start and only their own data.
+	NoDemo       bool
 	ReadyTimeout time.Duration // default 60s
 }
 
@@ -159,7 +164,7 @@ func (f *Fleet) start(ctx context.Context) error {
 	}
 	begin := time.Now()
 	f.printf("building %s into %s\n", strings.Join(f.opts.Services, ", "), f.opts.BinDir)
-	if err := build(ctx, f.root, f.opts.BinDir, f.opts.Services); err != nil {
+	if err := build(ctx, f.root, f.opts.BinDir, f.opts.Services, f.withDemo()); err != nil {
 		return err
 	}
 	f.printf("built in %s\n", time.Since(begin).Round(time.Millisecond))
@@ -190,7 +195,45 @@ func (f *Fleet) start(ctx context.Context) error {
 		return err
 	}
 	f.printf("all ready %s after start\n", time.Since(begin).Round(time.Millisecond))
+	if err := f.demo(ctx); err != nil {
+		return err
+	}
 	f.printTable()
+	return nil
+}
+
+// withDemo says whether the sales history generator runs: commande is
+// started and the demo is wanted.
+func (f *Fleet) withDemo() bool {
+	return !f.opts.NoDemo && slices.Contains(f.opts.Services, "commande")
+}
+
+// demo runs commande's sales history generator against the fleet's
+// database, with stock's current prices. It adds nothing when a history is
+// already there, so a second `make run` starts at once.
+func (f *Fleet) demo(ctx context.Context) error {
+	if !f.withDemo() {
+		return nil
+	}
+	begin := time.Now()
+	logPath := filepath.Join(f.opts.RunDir, "logs", "generer.log")
+	out, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	cmd := exec.CommandContext(ctx, filepath.Join(f.opts.BinDir, "generer"))
+	cmd.Dir = f.root
+	env := map[string]string{"DATABASE_URL": roleURL(f.adminDB, "commande")}
+	if f.Running("stock") {
+		env["STOCK_URL"] = f.URL("stock")
+	}
+	cmd.Env = environ(env)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("sales history generator: %w (see %s)", err, logPath)
+	}
+	f.printf("demo sales history ready in %s (log %s)\n", time.Since(begin).Round(time.Millisecond), logPath)
 	return nil
 }
 

@@ -42,6 +42,7 @@ func Main(m *testing.M, prefix string, opts fleet.Options, use func(*fleet.Fleet
 	opts.Database = prefix + "_" + strings.ReplaceAll(uuid.NewString()[:13], "-", "_")
 	opts.DropDatabase = true
 	opts.FreePorts = true
+	opts.NoDemo = true // the suites need a fast start and only the data they make
 	opts.Out = &out
 	f, err := fleet.Start(ctx, opts)
 	if testing.Verbose() || err != nil {

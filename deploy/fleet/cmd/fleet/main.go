@@ -31,6 +31,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	logLevel := fs.String("log-level", "info", "LOG_LEVEL of the services")
 	quiet := fs.Bool("quiet", false, "keep process output in the log files only")
 	noExtras := fs.Bool("no-extras", false, "start no nginx, Prometheus or gateway")
+	noDemo := fs.Bool("no-demo", false, "skip the demo sales history (90 days of sales, generated once)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -48,6 +49,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Out:      stdout,
 		Echo:     !*quiet,
 		NoExtras: *noExtras,
+		NoDemo:   *noDemo,
 	})
 	if err != nil {
 		return err

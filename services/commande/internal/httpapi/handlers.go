@@ -23,6 +23,9 @@ type Repo interface {
 	Transition(ctx context.Context, id uuid.UUID, cle string, vers commande.Statut, motif string) (commande.Commande, bool, error)
 	Retourner(ctx context.Context, id uuid.UUID, cle string, d commande.DemandeRetour) (commande.Retour, bool, error)
 	ListRetours(ctx context.Context, id uuid.UUID, limit, offset int) ([]commande.Retour, int64, error)
+	SommesParMagasin(ctx context.Context, p commande.Periode) (map[int]commande.Agregat, error)
+	TopProduits(ctx context.Context, p commande.Periode, par commande.Classement, limit int) ([]commande.ProduitVendu, error)
+	ParJour(ctx context.Context, p commande.Periode, magasin *int) ([]commande.Jour, error)
 }
 
 type handlers struct {

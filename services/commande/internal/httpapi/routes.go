@@ -24,4 +24,14 @@ func Routes(api huma.API, repo Repo, log *slog.Logger, reg prometheus.Registerer
 		Summary: "Enregistrer le retour de produits d'une commande confirmée", DefaultStatus: http.StatusCreated}, h.retourner)
 	huma.Register(api, huma.Operation{OperationID: "list-retours-commande", Method: http.MethodGet, Path: "/commande/{id}/retours",
 		Summary: "Lister les retours d'une commande, les plus anciens d'abord"}, h.listRetours)
+
+	// Head-office reports: confirmed orders only, net of returns, over [depuis, jusqu_a).
+	huma.Register(api, huma.Operation{OperationID: "rapport-ventes-par-magasin", Method: http.MethodGet, Path: "/rapports/ventes-par-magasin",
+		Summary: "Chiffre d'affaires, ventes et panier moyen par magasin et en ligne"}, h.ventesParMagasin)
+	huma.Register(api, huma.Operation{OperationID: "rapport-top-produits", Method: http.MethodGet, Path: "/rapports/top-produits",
+		Summary: "Produits les plus vendus, par quantité ou par chiffre d'affaires"}, h.topProduits)
+	huma.Register(api, huma.Operation{OperationID: "rapport-chiffre-affaires-par-jour", Method: http.MethodGet, Path: "/rapports/chiffre-affaires-par-jour",
+		Summary: "Chiffre d'affaires de chaque jour (heure de Montréal), jours sans vente compris"}, h.parJour)
+	huma.Register(api, huma.Operation{OperationID: "rapport-performance-magasins", Method: http.MethodGet, Path: "/rapports/performance-magasins",
+		Summary: "Chaque magasin comparé à la moyenne de la chaîne"}, h.performanceMagasins)
 }

@@ -102,7 +102,10 @@ func (r *Repo) Transition(ctx context.Context, id uuid.UUID, cle string, vers co
 			return err
 		}
 		if _, err := tx.Exec(ctx,
-			`WITH u AS (UPDATE commandes SET statut = $2, modifie_le = now() WHERE id = $1 RETURNING id)
+			`WITH u AS (UPDATE commandes SET statut = $2, modifie_le = now() WHERE id = $1 RETURNING id, cree_le),
+			 -- A sale's lines join the reports when it is confirmed (see 0003_rapports.sql).
+			 l AS (UPDATE commande_lignes SET vente_le = u.cree_le FROM u
+			       WHERE commande_id = u.id AND $2 = 'CONFIRMEE')
 			 INSERT INTO commande_historique (commande_id, statut, motif) SELECT id, $2, $3 FROM u`,
 			id, string(vers), motif); err != nil {
 			return fmt.Errorf("update commande %s: %w", id, err)

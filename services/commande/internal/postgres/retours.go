@@ -83,6 +83,9 @@ func insertRetour(ctx context.Context, tx pgx.Tx, ret commande.Retour) (time.Tim
 		     FROM unnest($4::bigint[], $5::int[]) AS t(p, q)
 		     WHERE cl.commande_id = $2 AND cl.produit_id = t.p AND cl.quantite_retournee + t.q <= cl.quantite
 		     RETURNING 1
+		 ), c AS (
+		     -- The reports read revenue net of returns from the order row alone.
+		     UPDATE commandes SET montant_retourne = montant_retourne + $3 WHERE id = $2
 		 )
 		 SELECT r.at, (SELECT count(*) FROM u) FROM r`,
 		ret.ID, ret.CommandeID, int64(ret.Montant), produits, quantites, prix).Scan(&at, &updated)
