@@ -227,7 +227,8 @@ func buildMerge(i int, path string, n int, backend func(j int) (group, uri, upst
 		if j > 0 {
 			body = append(body, ',')
 		}
-		body = fmt.Appendf(body, `"%s":<!--# include virtual="%s" stub="gw_null" -->`, group, loc)
+		// $args hands the caller's period (depuis, jusqu_a) to every report, as KrakenD does.
+		body = fmt.Appendf(body, `"%s":<!--# include virtual="%s?$args" stub="gw_null" -->`, group, loc)
 	}
 	m.Body = append(body, '}')
 	return m, nil

@@ -85,7 +85,7 @@ func TestBuildGateway_RoutesEveryEndpointOnceWithItsUpstreamAndLimit(t *testing.
 
 	require.Len(t, c.Merges, 1)
 	body := string(c.Merges[0].Body)
-	for _, group := range []string{`"stock_logistique":`, `"commandes_confirmees":`, `"paiements_acceptes":`} {
+	for _, group := range []string{`"ventes_par_magasin":`, `"performance_magasins":`, `"ruptures":`, `"demandes_en_attente":`} {
 		require.Contains(t, body, group)
 	}
 }

@@ -142,12 +142,14 @@ func TestThrough_RequestIDReachesTheOrchestratorAndComesBack(t *testing.T) {
 	require.NotEmpty(t, r.Header.Get("X-Request-ID"))
 }
 
-func TestThrough_HeadOfficeOverviewMergesThreeLists(t *testing.T) {
+// The overview merges four reports: two of commande, two of stock.
+func TestThrough_HeadOfficeOverviewMergesTheFourReports(t *testing.T) {
 	m := want(t, gw(t, "GET", "/maison-mere/apercu", nil), 200)
-	for _, group := range []string{"stock_logistique", "commandes_confirmees", "paiements_acceptes"} {
-		page, ok := m[group].(map[string]any)
-		require.True(t, ok, "%s is not a page: %v", group, m[group])
-		require.Contains(t, page, "items", group)
+	for group, field := range map[string]string{"ventes_par_magasin": "magasins", "performance_magasins": "moyenne_chaine",
+		"ruptures": "items", "demandes_en_attente": "en_attente"} {
+		report, ok := m[group].(map[string]any)
+		require.True(t, ok, "%s is not a report: %v", group, m[group])
+		require.Contains(t, report, field, group)
 	}
 }
 
