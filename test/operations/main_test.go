@@ -40,7 +40,6 @@ var (
 	id     = fleettest.ID
 	items  = fleettest.Items
 	unique = fleettest.Unique
-	key    = fleettest.Key
 )
 
 func do(t testing.TB, method, name, path string, body any, headers ...string) kittest.Response {

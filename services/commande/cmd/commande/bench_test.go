@@ -113,12 +113,12 @@ func buildBench() error {
 		return err
 	}
 	addr := ln.Addr().String()
-	ln.Close()
+	_ = ln.Close() // the port only needs to be free for run to take it
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	env := map[string]string{"ADDR": addr, "DATABASE_URL": dbURL, "LOG_LEVEL": "warn"}
 	go func() { done <- run(sctx, nil, func(k string) string { return env[k] }, io.Discard) }()
-	bench.stop = func() { cancel(); <-done }
+	bench.stop = func() { cancel(); _ = <-done }
 	bench.base = "http://" + addr
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if resp, err := http.Get(bench.base + "/readyz"); err == nil {
