@@ -118,7 +118,12 @@ func buildBench() error {
 	done := make(chan error, 1)
 	env := map[string]string{"ADDR": addr, "DATABASE_URL": dbURL, "LOG_LEVEL": "warn"}
 	go func() { done <- run(sctx, nil, func(k string) string { return env[k] }, io.Discard) }()
-	bench.stop = func() { cancel(); _ = <-done }
+	bench.stop = func() {
+		cancel()
+		if err := <-done; err != nil {
+			fmt.Fprintln(os.Stderr, "commande stopped with:", err)
+		}
+	}
 	bench.base = "http://" + addr
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if resp, err := http.Get(bench.base + "/readyz"); err == nil {
