@@ -18,7 +18,9 @@ type nginxConf struct {
 	Web    []string // upstream servers, "127.0.0.1:8004"
 }
 
-func renderNginx(tmplPath string, c nginxConf) ([]byte, error) {
+// renderTemplate fills an nginx template; a field the template names but the
+// data lacks is an error, not an empty string in a config.
+func renderTemplate(tmplPath string, c any) ([]byte, error) {
 	t, err := template.New(filepath.Base(tmplPath)).Option("missingkey=error").ParseFiles(tmplPath)
 	if err != nil {
 		return nil, err
@@ -35,7 +37,7 @@ func (f *Fleet) writeNginxConf() (string, error) {
 	for _, name := range instances("web") {
 		c.Web = append(c.Web, f.local(name))
 	}
-	conf, err := renderNginx(filepath.Join(f.root, "deploy", "nginx", "nginx.conf.tmpl"), c)
+	conf, err := renderTemplate(filepath.Join(f.root, "deploy", "nginx", "nginx.conf.tmpl"), c)
 	if err != nil {
 		return "", err
 	}

@@ -57,7 +57,7 @@ func TestNginxTemplate_IsAConfigNginxAccepts(t *testing.T) {
 	root, err := FindRoot()
 	require.NoError(t, err)
 	dir := t.TempDir()
-	conf, err := renderNginx(filepath.Join(root, "deploy", "nginx", "nginx.conf.tmpl"),
+	conf, err := renderTemplate(filepath.Join(root, "deploy", "nginx", "nginx.conf.tmpl"),
 		nginxConf{RunDir: dir, Listen: "127.0.0.1:1", Web: []string{"127.0.0.1:2", "127.0.0.1:3"}})
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "logs"), 0o755))

@@ -14,7 +14,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"text/template"
 	"time"
 )
 
@@ -319,18 +318,6 @@ func parseTimeout(s string, def time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-func renderGateway(tmplPath string, c gatewayConf) ([]byte, error) {
-	t, err := template.New(filepath.Base(tmplPath)).Option("missingkey=error").ParseFiles(tmplPath)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, c); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
 // composeAddr maps a compose host name to the local address of the process
 // of that name ("panier-2" -> 127.0.0.1:<its port>).
 func (f *Fleet) composeAddr(host string) (string, bool) {
@@ -355,7 +342,7 @@ func writeGateway(src []byte, tmplPath, runDir, listen string, addr func(string)
 	if err != nil {
 		return "", err
 	}
-	conf, err := renderGateway(tmplPath, c)
+	conf, err := renderTemplate(tmplPath, c)
 	if err != nil {
 		return "", err
 	}

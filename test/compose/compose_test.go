@@ -18,6 +18,8 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"multimagasins/kit/kittest"
 )
 
 // designPorts are the DESIGN.md ports: each is the container's port, its
@@ -42,31 +44,13 @@ var allServices = []string{
 // skipped with a message instead of failing the whole deployment check.
 var writtenElsewhere = []string{"gateway", "deploy/grafana", "k6"}
 
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.work not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
 // loadProject reads docker-compose.yml as `docker compose` would from the
 // repository root, with every profile on (so k6 is checked too) and an empty
 // environment: every ${VAR:-default} then takes its development default, and
 // nothing from the machine running the test leaks in.
 func loadProject(t *testing.T) *types.Project {
 	t.Helper()
-	root := repoRoot(t)
+	root := kittest.RepoRoot(t)
 	opts, err := cli.NewProjectOptions(
 		[]string{filepath.Join(root, "docker-compose.yml")},
 		cli.WithWorkingDirectory(root),
@@ -172,7 +156,7 @@ var entrypointRe = regexp.MustCompile(`(?m)^ENTRYPOINT\s+\[\s*"([^"]+)"`)
 // a scratch image's healthcheck runs the image's own binary with -healthcheck.
 func TestCompose_BuildsAndSelfHealthchecks(t *testing.T) {
 	p := loadProject(t)
-	root := repoRoot(t)
+	root := kittest.RepoRoot(t)
 	built := 0
 	for _, name := range p.ServiceNames() {
 		s := p.Services[name]
@@ -215,7 +199,7 @@ func TestCompose_BuildsAndSelfHealthchecks(t *testing.T) {
 // kit.HealthcheckMain before starting the service.
 func TestCompose_ServiceMainsAnswerHealthcheck(t *testing.T) {
 	p := loadProject(t)
-	root := repoRoot(t)
+	root := kittest.RepoRoot(t)
 	seen := map[string]bool{}
 	for _, name := range p.ServiceNames() {
 		s := p.Services[name]
@@ -250,7 +234,7 @@ func TestCompose_ServiceMainsAnswerHealthcheck(t *testing.T) {
 // (krakend.json, saga.js, prometheus.yml, schemas.sql) is there too.
 func TestCompose_MountsExist(t *testing.T) {
 	p := loadProject(t)
-	root := repoRoot(t)
+	root := kittest.RepoRoot(t)
 	for _, name := range p.ServiceNames() {
 		s := p.Services[name]
 		var refs []string // container paths this service names
@@ -415,7 +399,7 @@ var rolesRe = regexp.MustCompile(`(?m)^roles=\(([^)]*)\)`)
 // reads it.
 func TestCompose_DatabaseRolesMatchTheInitScript(t *testing.T) {
 	p := loadProject(t)
-	root := repoRoot(t)
+	root := kittest.RepoRoot(t)
 	pg := p.Services["postgres"]
 
 	scripts, _ := filepath.Glob(filepath.Join(root, "deploy", "postgres", "init", "*.sh"))
@@ -513,7 +497,7 @@ func TestCompose_DatabaseRolesMatchTheInitScript(t *testing.T) {
 // TestCompose_NoSecretIsWrittenDown: passwords only come from the
 // environment, with development defaults.
 func TestCompose_NoSecretIsWrittenDown(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join(repoRoot(t), "docker-compose.yml"))
+	src, err := os.ReadFile(filepath.Join(kittest.RepoRoot(t), "docker-compose.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}

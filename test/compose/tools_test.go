@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"multimagasins/kit/kittest"
 )
 
 // tool finds a binary on PATH (or at fallback); the test is skipped without
@@ -75,7 +77,7 @@ func copyDir(t *testing.T, src, dst string) {
 func TestPrometheus_PromtoolAcceptsConfigAndRules(t *testing.T) {
 	promtool := tool(t, "promtool", "/usr/bin/promtool")
 	etc := t.TempDir()
-	copyDir(t, filepath.Join(repoRoot(t), "deploy", "prometheus"), etc)
+	copyDir(t, filepath.Join(kittest.RepoRoot(t), "deploy", "prometheus"), etc)
 
 	t.Run("check config", func(t *testing.T) {
 		runTool(t, etc, promtool, "check", "config", filepath.Join(etc, "prometheus.yml"))
@@ -106,7 +108,7 @@ type promConfig struct {
 // endpoint of the compose project is a target, on its compose host name and
 // port, at 5 s; and every alert rule is loaded and tested.
 func TestPrometheus_ScrapesEveryContainerEveryFiveSeconds(t *testing.T) {
-	root := repoRoot(t)
+	root := kittest.RepoRoot(t)
 	src, err := os.ReadFile(filepath.Join(root, "deploy", "prometheus", "prometheus.yml"))
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +199,7 @@ func TestPrometheus_ScrapesEveryContainerEveryFiveSeconds(t *testing.T) {
 // TestGateway_BackendsAreComposeServices: KrakenD in compose reaches the
 // services by their compose names and DESIGN ports.
 func TestGateway_BackendsAreComposeServices(t *testing.T) {
-	path := filepath.Join(repoRoot(t), "gateway", "krakend.json")
+	path := filepath.Join(kittest.RepoRoot(t), "gateway", "krakend.json")
 	src, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		t.Skip("gateway/krakend.json does not exist yet (the gateway work stream writes it)")
@@ -244,7 +246,7 @@ func TestGateway_BackendsAreComposeServices(t *testing.T) {
 // names while testing) and /tmp swapped for a temporary folder (nginx -t
 // creates its temp directories).
 func TestNginx_ComposeConfIsValid(t *testing.T) {
-	root := repoRoot(t)
+	root := kittest.RepoRoot(t)
 	src, err := os.ReadFile(filepath.Join(root, "deploy", "nginx", "compose.conf"))
 	if err != nil {
 		t.Fatal(err)
