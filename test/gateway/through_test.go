@@ -124,17 +124,20 @@ func TestThrough_BadInputGivesTheServicesOwnProblem(t *testing.T) {
 	kittest.RequireProblem(t, gw(t, "POST", "/clients", map[string]any{"nom": "x"}), 422, "body.email")
 }
 
-// The caller's X-Request-ID comes back and is the one the orchestrator logs.
-func TestThrough_RequestIDReachesTheOrchestratorAndComesBack(t *testing.T) {
+// The caller's X-Request-ID comes back, and the orchestrator and every
+// participant the saga called log it: one id follows a checkout everywhere.
+func TestThrough_RequestIDCrossesEveryServiceAndComesBack(t *testing.T) {
 	rid := "gw-" + uuid.NewString()
 	body := map[string]any{"produits": []map[string]any{{"produit_id": 1, "quantite": 1}}}
 	r := gw(t, "POST", "/saga/commande/", body, "X-Request-ID", rid)
 	want(t, r, 201)
 	require.Equal(t, rid, r.Header.Get("X-Request-ID"))
-	require.Eventually(t, func() bool {
-		raw, err := os.ReadFile(fl.LogPath("orchestrator"))
-		return err == nil && strings.Contains(string(raw), rid)
-	}, 10*time.Second, 50*time.Millisecond, "the orchestrator's log never shows %s", rid)
+	for _, process := range []string{"orchestrator", "stock", "commande", "paiement"} {
+		require.Eventually(t, func() bool {
+			raw, err := os.ReadFile(fl.LogPath(process))
+			return err == nil && strings.Contains(string(raw), `"request_id":"`+rid+`"`)
+		}, 10*time.Second, 50*time.Millisecond, "the %s log never shows request_id %s", process, rid)
+	}
 
 	// Without one, the gateway's own id reaches the service and comes back.
 	r = gw(t, "GET", "/clients?limit=1", nil)
