@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -28,15 +29,22 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.
 	host, _ := os.Hostname() // in a container, the hostname already tells the replicas apart
 	env := kit.NewEnv(getenv)
 	cfg := ui.Config{
-		Instance:   env.String("INSTANCE", host),
-		GatewayURL: env.String("GATEWAY_URL", "http://localhost:8080"),
+		Instance:        env.String("INSTANCE", host),
+		GatewayURL:      env.String("GATEWAY_URL", "http://localhost:8080"),
+		StockURL:        env.String("STOCK_URL", "http://localhost:8007"),
+		CommandeURL:     env.String("COMMANDE_URL", "http://localhost:8006"),
+		PaiementURL:     env.String("PAIEMENT_URL", "http://localhost:8008"),
+		PanierURL:       env.String("PANIER_URL", "http://localhost:8010"),
+		ClientsURL:      env.String("CLIENTS_URL", "http://localhost:8001"),
+		OrchestratorURL: env.String("ORCHESTRATOR_URL", "http://localhost:8002"),
+		Timeout:         env.Duration("SERVICE_TIMEOUT", 15*time.Second),
 	}
 	if err := env.Err(); err != nil {
 		return err
 	}
 	svc := kit.Service{Name: "web", Port: 8004}
 	return kit.Run(ctx, svc, getenv, stdout, func(app *kit.App, _ *pgxpool.Pool) error {
-		app.Router.Get("/", ui.Home(cfg, app.Log))
+		ui.Routes(app.Router, ui.New(cfg, app.Log))
 		return nil
 	})
 }

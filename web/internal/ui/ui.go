@@ -1,13 +1,24 @@
 // Package ui serves the browser interface, rendered on the server with
 // html/template and no external assets, so it works offline and behind nginx.
+// It keeps no state of its own: every page is read from the services on each
+// request, and every form posts, then redirects (303) to a page that reads again.
 package ui
 
 import (
 	"bytes"
+	"context"
 	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
 
 	"multimagasins/kit"
 )
@@ -15,34 +26,285 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
-var pages = template.Must(template.ParseFS(templates, "templates/*.html"))
+//go:embed static/app.css
+var appCSS []byte
+
+var funcs = template.FuncMap{
+	"argent":  argent,
+	"date":    formatDate,
+	"ajouter": func(a, b int) int { return a + b },
+	"ecart":   ecart,
+	"statut":  statutDemande,
+}
+
+var pages = template.Must(template.New("").Funcs(funcs).ParseFS(templates, "templates/*.html"))
 
 // Config is what the pages need to know about their surroundings.
 type Config struct {
-	Instance   string // which copy of the app answered; nginx round-robins two
-	GatewayURL string // where the public API lives
+	Instance        string // which copy of the app answered; nginx round-robins two
+	GatewayURL      string // where the public API lives
+	StockURL        string
+	CommandeURL     string
+	PaiementURL     string
+	PanierURL       string
+	ClientsURL      string
+	OrchestratorURL string
+	Timeout         time.Duration // per service call; a saga may take several seconds
 }
 
 // HeaderInstance names the instance on every page answer, so a load balancer
 // test can count who answered without parsing HTML.
 const HeaderInstance = "X-Instance"
 
-// Home serves the home page.
-func Home(cfg Config, log *slog.Logger) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		data := struct {
-			Config
-			RequestID string
-		}{cfg, kit.RequestID(r.Context())}
-		// Render into a buffer first: a template error must not leave half a page behind a 200.
-		var buf bytes.Buffer
-		if err := pages.ExecuteTemplate(&buf, "accueil.html", data); err != nil {
-			log.ErrorContext(r.Context(), "render accueil", "err", err)
-			kit.WriteProblem(w, http.StatusInternalServerError, "internal error")
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set(HeaderInstance, cfg.Instance)
-		_, _ = buf.WriteTo(w)
+// Server holds one client per service, made once so connections are reused.
+type Server struct {
+	cfg                                              Config
+	log                                              *slog.Logger
+	stock, commande, paiement, panier, clients, orch *kit.Client
+	sagaHTTP                                         *http.Client
+}
+
+// New returns the interface's handlers for cfg.
+func New(cfg Config, log *slog.Logger) *Server {
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 15 * time.Second
 	}
+	return &Server{
+		cfg: cfg, log: log,
+		stock:    kit.NewClient(cfg.StockURL, cfg.Timeout),
+		commande: kit.NewClient(cfg.CommandeURL, cfg.Timeout),
+		paiement: kit.NewClient(cfg.PaiementURL, cfg.Timeout),
+		panier:   kit.NewClient(cfg.PanierURL, cfg.Timeout),
+		clients:  kit.NewClient(cfg.ClientsURL, cfg.Timeout),
+		orch:     kit.NewClient(cfg.OrchestratorURL, cfg.Timeout),
+		sagaHTTP: &http.Client{Timeout: cfg.Timeout},
+	}
+}
+
+// vue is what every template receives: the page's own data plus the flash
+// messages carried by the redirect's query string.
+type vue struct {
+	Titre     string
+	Instance  string
+	RequestID string
+	OK        string
+	Erreurs   []string
+	Data      any
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name, titre string, erreurs []string, data any) {
+	v := vue{Titre: titre, Instance: s.cfg.Instance, RequestID: kit.RequestID(r.Context()),
+		OK: r.URL.Query().Get("ok"), Erreurs: erreurs, Data: data}
+	if e := r.URL.Query().Get("erreur"); e != "" {
+		v.Erreurs = append([]string{e}, v.Erreurs...)
+	}
+	// Render into a buffer first: a template error must not leave half a page behind a 200.
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, v); err != nil {
+		s.log.ErrorContext(r.Context(), "render", "page", name, "err", err)
+		kit.WriteProblem(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set(HeaderInstance, s.cfg.Instance)
+	_, _ = buf.WriteTo(w)
+}
+
+// redirect ends every form: 303 so the browser reloads with GET, and a
+// refresh does not post twice. The message travels in the query string.
+func redirect(w http.ResponseWriter, r *http.Request, path string, err error, ok string) {
+	q := url.Values{}
+	if err != nil {
+		q.Set("erreur", message(err))
+	} else if ok != "" {
+		q.Set("ok", ok)
+	}
+	path, fragment, _ := strings.Cut(path, "#")
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	if len(q) > 0 {
+		path += sep + q.Encode()
+	}
+	if fragment != "" {
+		path += "#" + fragment
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// message turns a service's answer into a sentence in French: the problem's
+// detail and each field it names, never the raw JSON.
+func message(err error) string {
+	var fe formError
+	if errors.As(err, &fe) {
+		return string(fe)
+	}
+	var pe *kit.ProblemError
+	if !errors.As(err, &pe) {
+		return "Service indisponible pour le moment ; réessayez dans un instant."
+	}
+	var b strings.Builder
+	switch pe.Status {
+	case http.StatusNotFound:
+		b.WriteString("Introuvable")
+	case http.StatusConflict:
+		b.WriteString("Refusé (conflit avec l'état actuel)")
+	case http.StatusUnprocessableEntity, http.StatusBadRequest:
+		b.WriteString("Données refusées")
+	case http.StatusPaymentRequired:
+		b.WriteString("Paiement refusé")
+	default:
+		if pe.Status >= 500 {
+			b.WriteString("Service indisponible pour le moment")
+		} else {
+			b.WriteString("Demande refusée")
+		}
+	}
+	if pe.Problem.Detail != "" {
+		b.WriteString(" : " + pe.Problem.Detail)
+	}
+	for _, d := range pe.Problem.Errors {
+		if d == nil {
+			continue
+		}
+		fmt.Fprintf(&b, " — %s : %s", champ(d.Location), d.Message)
+		if d.Value != nil {
+			fmt.Fprintf(&b, " (valeur : %v)", d.Value)
+		}
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+// champ names a problem's field location in words a user knows.
+func champ(loc string) string {
+	loc = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(loc, "body."), "query."), "path.")
+	switch {
+	case loc == "produit_id" || strings.HasSuffix(loc, ".produit_id"):
+		return "produit"
+	case loc == "quantite" || strings.HasSuffix(loc, ".quantite"):
+		return "quantité"
+	case loc == "jusqu_a":
+		return "jusqu'au"
+	case loc == "id":
+		return "identifiant"
+	}
+	return strings.ReplaceAll(loc, "_", " ")
+}
+
+// formError is a form the page refused before calling any service.
+type formError string
+
+func (e formError) Error() string { return string(e) }
+
+func entier(s, nom string) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 {
+		return 0, formError(fmt.Sprintf("Le champ « %s » doit être un nombre entier.", nom))
+	}
+	return n, nil
+}
+
+// postSaga calls the orchestrator without kit.Client: a refused saga (402,
+// 409, 503) answers with the saga itself, not a problem, and its motif and
+// steps are what the page shows.
+func (s *Server) postSaga(ctx context.Context, path string, body any) (saga, error) {
+	var out saga
+	b, err := json.Marshal(body)
+	if err != nil {
+		return out, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(s.cfg.OrchestratorURL, "/")+path, bytes.NewReader(b))
+	if err != nil {
+		return out, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if id := kit.RequestID(ctx); id != "" {
+		req.Header.Set(kit.HeaderRequestID, id)
+	}
+	resp, err := s.sagaHTTP.Do(req)
+	if err != nil {
+		return out, fmt.Errorf("POST %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return out, err
+	}
+	if err := json.Unmarshal(raw, &out); err == nil && out.SagaID != "" {
+		return out, nil
+	}
+	pe := &kit.ProblemError{Status: resp.StatusCode}
+	_ = json.Unmarshal(raw, &pe.Problem)
+	if resp.StatusCode < 300 {
+		return out, fmt.Errorf("POST %s: answer without saga_id", path)
+	}
+	return out, fmt.Errorf("POST %s: %w", path, pe)
+}
+
+// sagaLue reads the saga named in the page's query (after a redirect).
+func (s *Server) sagaLue(r *http.Request) (*saga, error) {
+	id := r.URL.Query().Get("saga")
+	if id == "" {
+		return nil, nil
+	}
+	var out saga
+	if err := s.orch.Do(r.Context(), http.MethodGet, "/saga/"+url.PathEscape(id), nil, &out, nil); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func statutDemande(s string) string {
+	switch s {
+	case "en_attente":
+		return "En attente"
+	case "approuvee":
+		return "Approuvée"
+	case "refusee":
+		return "Refusée"
+	case "livree":
+		return "Livrée"
+	}
+	return s
+}
+
+// ecart shows a store's gap to the chain's average; the service sends null
+// when the average is zero.
+func ecart(p *float64) template.HTML {
+	if p == nil {
+		return "—"
+	}
+	return template.HTML(template.HTMLEscapeString(strings.Replace(fmt.Sprintf("%+.1f", *p), ".", ",", 1)) + "&nbsp;%")
+}
+
+func argent(c kit.Cents) string { return strings.Replace(c.String(), ".", ",", 1) + " $" }
+
+func formatDate(s string) string {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	return t.In(montreal).Format("2006-01-02 15:04")
+}
+
+var montreal = func() *time.Location {
+	if l, err := time.LoadLocation("America/Montreal"); err == nil {
+		return l
+	}
+	return time.UTC
+}()
+
+// Home serves the home page.
+func (s *Server) Home(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, "accueil.html", "Accueil", nil, s.cfg)
+}
+
+// CSS serves the one style sheet, embedded in the binary.
+func (s *Server) CSS(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(appCSS)
 }

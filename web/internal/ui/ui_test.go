@@ -1,19 +1,160 @@
 package ui
 
 import (
+	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/stretchr/testify/require"
 
 	"multimagasins/kit"
 )
 
+// fake stands in for every service (they are other processes, not a database):
+// canned answers by "METHOD /path", and a record of the bodies received.
+type fake struct {
+	mu      sync.Mutex
+	answers map[string]answer
+	bodies  map[string]string
+}
+
+type answer struct {
+	status int
+	body   string
+}
+
+func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	key := r.Method + " " + r.URL.Path
+	f.mu.Lock()
+	f.bodies[key] = string(b)
+	a, ok := f.answers[key]
+	f.mu.Unlock()
+	if !ok {
+		a = answer{http.StatusNotFound, `{"title":"Not Found","status":404,"detail":"route inconnue du faux service"}`}
+	}
+	if a.status >= 400 && strings.Contains(a.body, `"title"`) {
+		w.Header().Set("Content-Type", "application/problem+json")
+	} else {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(a.status)
+	_, _ = io.WriteString(w, a.body)
+}
+
+func (f *fake) set(key string, status int, body string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers[key] = answer{status, body}
+}
+
+func (f *fake) body(key string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.bodies[key]
+}
+
+const (
+	sagaConfirmee = `{"saga_id":"s-1","type":"vente","commande_id":"c-1","statut":"CONFIRMEE","motif":"","total":25.00,"termine":true,
+"etapes":[{"etat":"CREEE","at":"2026-01-02T15:04:05Z"},{"etat":"STOCK_VERIFIE","at":"2026-01-02T15:04:05Z"},{"etat":"STOCK_RESERVE","at":"2026-01-02T15:04:05Z"},{"etat":"PAYEE","at":"2026-01-02T15:04:05Z"},{"etat":"CONFIRMEE","at":"2026-01-02T15:04:06Z"}]}`
+	sagaAnnulee = `{"saga_id":"s-2","type":"commande","commande_id":"c-2","statut":"ANNULEE","motif":"paiement refusé: limite dépassée","total":0,"termine":true,
+"etapes":[{"etat":"CREEE","at":"2026-01-02T15:04:05Z"},{"etat":"STOCK_VERIFIE","at":"2026-01-02T15:04:05Z"},{"etat":"STOCK_RESERVE","at":"2026-01-02T15:04:05Z"},{"etat":"ANNULEE","at":"2026-01-02T15:04:06Z"}]}`
+)
+
+func newFake() *fake {
+	f := &fake{answers: map[string]answer{}, bodies: map[string]string{}}
+	page := func(items string) string { return `{"items":[` + items + `],"total":1,"limit":50,"offset":0}` }
+	stockRow := `{"produit_id":3,"nom":"Café moulu","categorie":"épicerie","quantite":40,"reserve":2,"disponible":38,"seuil":20}`
+	demande := `{"id":7,"magasin_id":1,"produit_id":3,"quantite":10,"statut":"en_attente","origine":"magasin","motif":"","motif_refus":"","cree_le":"2026-01-02T15:04:05Z"}`
+	rupture := `{"emplacement_id":1,"emplacement_nom":"Plateau","produit_id":3,"nom":"Café moulu","categorie":"épicerie","quantite":4,"reserve":0,"disponible":4}`
+	v := `"chiffre_affaires":120.50,"nombre_ventes":3,"panier_moyen":40.17`
+	for k, b := range map[string]string{
+		"GET /magasins":                           page(`{"id":1,"nom":"Plateau","adresse":"1 rue Mont-Royal"}`),
+		"GET /magasins/1":                         `{"id":1,"nom":"Plateau","adresse":"1 rue Mont-Royal"}`,
+		"GET /magasins/1/stock":                   page(stockRow),
+		"GET /logistique/stock":                   page(stockRow),
+		"GET /demandes":                           page(demande),
+		"GET /mouvements":                         page(`{"id":1,"emplacement_id":6,"produit_id":3,"type":"transfert","quantite":-10,"reference":"demande:6","acteur":"logistique","at":"2026-01-02T15:04:05Z"}`),
+		"GET /produits":                           page(`{"id":3,"nom":"Café moulu","categorie":"épicerie","prix":12.50,"description":"500 g","actif":true}`),
+		"GET /produits/3":                         `{"id":3,"nom":"Café moulu","categorie":"épicerie","prix":12.50,"description":"500 g","actif":true}`,
+		"GET /seuils":                             page(`{"emplacement_id":1,"produit_id":3,"seuil":20}`),
+		"GET /rapports/ruptures":                  page(rupture),
+		"GET /rapports/surplus":                   page(rupture),
+		"GET /rapports/demandes-en-attente":       `{"en_attente":1,"magasins":[{"magasin_id":1,"nom":"Plateau","en_attente":1,"quantite":10}],"demandes":` + page(demande) + `}`,
+		"GET /rapports/ventes-par-magasin":        `{"depuis":"x","jusqu_a":"y","magasins":[{"magasin_id":1,"canal":"magasin",` + v + `},{"magasin_id":null,"canal":"en_ligne",` + v + `}],"total":{` + v + `}}`,
+		"GET /rapports/chiffre-affaires-par-jour": `{"jours":[{"jour":"2026-01-01","chiffre_affaires":10.00,"nombre_ventes":1},{"jour":"2026-01-02","chiffre_affaires":0,"nombre_ventes":0}]}`,
+		"GET /rapports/top-produits":              `{"par":"quantite","produits":[{"produit_id":3,"quantite":9,"chiffre_affaires":112.50}]}`,
+		"GET /rapports/performance-magasins":      `{"moyenne_chaine":{"chiffre_affaires":24.10,"nombre_ventes":0.60,"panier_moyen":40.17},"magasins":[{"magasin_id":1,` + v + `,"ecart_chiffre_affaires_pct":400.0},{"magasin_id":2,"chiffre_affaires":0,"nombre_ventes":0,"panier_moyen":0,"ecart_chiffre_affaires_pct":null}]}`,
+		"GET /clients":                            page(`{"id":2,"nom":"Alice Tremblay","email":"a@example.com"}`),
+		"GET /clients/2":                          `{"id":2,"nom":"Alice Tremblay","email":"a@example.com"}`,
+		"GET /panier/2":                           `{"client_id":2,"lignes":[{"produit_id":3,"quantite":2,"prix_unitaire":12.50}],"total":25.00}`,
+		"GET /commandes":                          page(`{"id":"c-1","client_id":2,"canal":"en_ligne","statut":"CONFIRMEE","total":25.00}`),
+		"GET /saga/s-1":                           sagaConfirmee,
+		"GET /saga/s-2":                           sagaAnnulee,
+	} {
+		f.set(k, http.StatusOK, b)
+	}
+	f.set("POST /saga/vente", http.StatusCreated, sagaConfirmee)
+	f.set("POST /commande", http.StatusPaymentRequired, sagaAnnulee)
+	f.set("POST /produits", http.StatusCreated, `{"id":9}`)
+	f.set("PUT /produits/3", http.StatusOK, `{"id":3}`)
+	f.set("PUT /emplacements/1/seuils/3", http.StatusOK, `{"emplacement_id":1,"produit_id":3,"seuil":30}`)
+	f.set("POST /magasins/1/demandes", http.StatusCreated, demande)
+	f.set("POST /demandes/7/refuser", http.StatusOK, demande)
+	f.set("POST /clients", http.StatusCreated, `{"id":2,"nom":"Alice Tremblay","email":"a@example.com"}`)
+	f.set("POST /panier", http.StatusOK, `{}`)
+	f.set("PUT /panier/2/lignes/3", http.StatusOK, `{}`)
+	f.set("DELETE /panier/2/lignes/3", http.StatusNoContent, ``)
+	return f
+}
+
+func setup(t *testing.T) (*fake, http.Handler) {
+	t.Helper()
+	f := newFake()
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	s := New(Config{Instance: "web-<2>", GatewayURL: "http://gw.example:8080", StockURL: srv.URL, CommandeURL: srv.URL,
+		PaiementURL: srv.URL, PanierURL: srv.URL, ClientsURL: srv.URL, OrchestratorURL: srv.URL}, slog.New(slog.DiscardHandler))
+	r := chi.NewRouter()
+	r.Use(kit.RequestIDMiddleware)
+	Routes(r, s)
+	return f, r
+}
+
+func get(t *testing.T, h http.Handler, path string) (int, string) {
+	t.Helper()
+	path, _, _ = strings.Cut(path, "#") // a browser never sends the fragment
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+func post(t *testing.T, h http.Handler, path string, form url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func requireNoJSON(t *testing.T, body string) {
+	t.Helper()
+	for _, s := range []string{`{"`, `"detail"`, `"status":`} {
+		require.NotContains(t, body, s, "the page never shows raw JSON")
+	}
+}
+
 func TestHome_SaysWhichInstanceAnsweredAndEscapesIt(t *testing.T) {
-	h := kit.RequestIDMiddleware(Home(Config{Instance: "web-<2>", GatewayURL: "http://gw.example:8080"}, slog.New(slog.DiscardHandler)))
+	_, h := setup(t)
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	req.Header.Set(kit.HeaderRequestID, "req-42")
 	rec := httptest.NewRecorder()
@@ -24,9 +165,169 @@ func TestHome_SaysWhichInstanceAnsweredAndEscapesIt(t *testing.T) {
 	require.Equal(t, "web-<2>", rec.Header().Get(HeaderInstance))
 	body := rec.Body.String()
 	require.Contains(t, body, `lang="fr"`)
+	require.Contains(t, body, `name="viewport"`)
 	require.Contains(t, body, "web-&lt;2&gt;")
 	require.NotContains(t, body, "web-<2>")
 	require.Contains(t, body, `href="http://gw.example:8080"`)
 	require.Contains(t, body, "req-42")
-	require.False(t, strings.Contains(body, "https://cdn"), "the page loads nothing from elsewhere")
+	for _, l := range []string{`href="/maison-mere"`, `href="/magasins"`, `href="/logistique"`, `href="/boutique"`} {
+		require.Contains(t, body, l)
+	}
+	require.False(t, strings.Contains(body, "https://"), "the page loads nothing from elsewhere")
+}
+
+func TestCSS_IsEmbedded(t *testing.T) {
+	_, h := setup(t)
+	code, body := get(t, h, "/static/app.css")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, "@media")
+}
+
+func TestPages_RenderWithTheirFrenchLabels(t *testing.T) {
+	_, h := setup(t)
+	for path, labels := range map[string][]string{
+		"/maison-mere?depuis=2026-01-01&jusqu_a=2026-01-31": {"Ventes par magasin", "Chiffre d&#39;affaires par jour", "<svg", "<rect",
+			"Meilleurs produits", "Performance des magasins", "+400,0&nbsp;%", "Ruptures de stock", "Surplus", "Demandes en attente", "En ligne", "120,50 $"},
+		"/maison-mere/produits": {"Nouveau produit", "Créer le produit", `<label for="prix-3">`, "Enregistrer", "Café moulu"},
+		"/maison-mere/seuils":   {"Seuils de réapprovisionnement", `<label for="seuil-3">`, "Centre logistique"},
+		"/magasins":             {"Choisissez un magasin", `href="/magasins/1"`, "Plateau"},
+		"/magasins/1?q=caf":     {"Vente au comptoir", "Comptant", "Carte", "Retour de marchandise", "Demander au centre logistique", `<tr data-produit-id="3"`, `<td data-col="disponible">38</td>`, `data-demande-id="7" data-statut="en_attente"`, "En attente"},
+		"/logistique":           {"Demandes en attente", "Approuver", "Refuser", `<label for="motif-7">Motif</label>`, "Stock du centre", "Historique des transferts", "demande:6"},
+		"/boutique":             {"Créer un compte", "Choisir un client", `href="/boutique/2"`, "Alice Tremblay"},
+		"/boutique/2":           {"Panier", "25,00 $", "Commander", "Ajouter au panier", "Retirer", "Mes commandes", "CONFIRMEE", "Café moulu"},
+	} {
+		code, body := get(t, h, path)
+		require.Equal(t, http.StatusOK, code, path)
+		for _, l := range labels {
+			require.Contains(t, body, l, path)
+		}
+		require.NotContains(t, body, `role="alert"`, path+": no error expected")
+		requireNoJSON(t, body)
+	}
+}
+
+func TestServiceError_ShowsAReadableFrenchMessage(t *testing.T) {
+	f, h := setup(t)
+	f.set("GET /magasins/1/stock", http.StatusUnprocessableEntity,
+		`{"title":"Unprocessable Entity","status":422,"detail":"niveau inconnu","errors":[{"location":"query.niveau","message":"doit être rupture, bas ou surplus","value":"x"}]}`)
+	code, body := get(t, h, "/magasins/1")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, `<p role="alert" class="erreur">Données refusées : niveau inconnu — niveau : doit être rupture, bas ou surplus (valeur : x).</p>`)
+	requireNoJSON(t, body)
+
+	// A service that is down entirely.
+	s := New(Config{StockURL: "http://127.0.0.1:1", CommandeURL: "http://127.0.0.1:1"}, slog.New(slog.DiscardHandler))
+	r := chi.NewRouter()
+	Routes(r, s)
+	code, body = get(t, r, "/maison-mere")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, "Service indisponible pour le moment")
+	requireNoJSON(t, body)
+}
+
+func TestApproval_RefusedForLackOfStock_ShowsWhatTheCentreHas(t *testing.T) {
+	f, h := setup(t)
+	f.set("POST /demandes/7/approuver", http.StatusConflict,
+		`{"title":"Conflict","status":409,"detail":"stock insuffisant au centre","errors":[{"location":"path.id","message":"disponible au centre","value":3}]}`)
+	rec := post(t, h, "/logistique/demandes/7/approuver", nil)
+	require.Equal(t, http.StatusSeeOther, rec.Code)
+	code, body := get(t, h, rec.Header().Get("Location"))
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, "Stock insuffisant au centre logistique pour la demande 7 : disponible 3.")
+	requireNoJSON(t, body)
+}
+
+func TestForms_PostThenRedirect(t *testing.T) {
+	f, h := setup(t)
+	for _, c := range []struct {
+		path, call, location string
+		form                 url.Values
+		sent                 []string
+	}{
+		{"/maison-mere/produits", "POST /produits", "/maison-mere/produits?ok=",
+			url.Values{"nom": {"Thé"}, "categorie": {"épicerie"}, "prix": {"4,99"}, "actif": {"1"}}, []string{`"prix":4.99`, `"actif":true`}},
+		{"/maison-mere/produits/3", "PUT /produits/3", "/maison-mere/produits?ok=",
+			url.Values{"categorie": {"épicerie"}, "prix": {"13"}, "description": {"1 kg"}}, []string{`"nom":"Café moulu"`, `"prix":13.00`, `"actif":false`}},
+		{"/maison-mere/seuils", "PUT /emplacements/1/seuils/3", "/maison-mere/seuils?emplacement_id=1&ok=",
+			url.Values{"emplacement_id": {"1"}, "produit_id": {"3"}, "seuil": {"30"}}, []string{`"seuil":30`}},
+		{"/magasins/1/demandes", "POST /magasins/1/demandes", "/magasins/1?ok=",
+			url.Values{"produit_id": {"3"}, "quantite": {"10"}, "motif": {"fête"}}, []string{`"quantite":10`, `"motif":"fête"`}},
+		{"/logistique/demandes/7/refuser", "POST /demandes/7/refuser", "/logistique?ok=",
+			url.Values{"motif": {"pas prioritaire"}}, []string{`"motif":"pas prioritaire"`}},
+		{"/boutique/clients", "POST /clients", "/boutique/2?ok=",
+			url.Values{"nom": {"Alice Tremblay"}, "email": {"a@example.com"}}, []string{`"email":"a@example.com"`}},
+		{"/boutique/2/panier", "POST /panier", "/boutique/2?ok=",
+			url.Values{"produit_id": {"3"}, "quantite": {"2"}}, []string{`"client_id":2`, `"produit_id":3`}},
+		{"/boutique/2/panier/3", "PUT /panier/2/lignes/3", "/boutique/2?ok=", url.Values{"quantite": {"5"}}, []string{`"quantite":5`}},
+		{"/boutique/2/panier/3", "DELETE /panier/2/lignes/3", "/boutique/2?ok=", url.Values{"action": {"retirer"}}, nil},
+	} {
+		rec := post(t, h, c.path, c.form)
+		require.Equal(t, http.StatusSeeOther, rec.Code, c.path)
+		require.True(t, strings.HasPrefix(rec.Header().Get("Location"), c.location), "%s → %s", c.path, rec.Header().Get("Location"))
+		for _, s := range c.sent {
+			require.Contains(t, f.body(c.call), s, c.call)
+		}
+		// The page the browser lands on shows the flash message.
+		code, body := get(t, h, rec.Header().Get("Location"))
+		require.Equal(t, http.StatusOK, code)
+		require.Contains(t, body, `<p role="alert" class="ok">`)
+	}
+
+	// A refused form comes back with the reason, still through a redirect.
+	f.set("POST /clients", http.StatusConflict, `{"title":"Conflict","status":409,"detail":"courriel déjà utilisé","errors":[{"location":"body.email","message":"déjà pris","value":"a@example.com"}]}`)
+	rec := post(t, h, "/boutique/clients", url.Values{"nom": {"A"}, "email": {"a@example.com"}})
+	require.Equal(t, http.StatusSeeOther, rec.Code)
+	_, body := get(t, h, rec.Header().Get("Location"))
+	require.Contains(t, body, "courriel déjà utilisé — email : déjà pris")
+	requireNoJSON(t, body)
+
+	// A bad number is refused before any call.
+	rec = post(t, h, "/magasins/1/demandes", url.Values{"produit_id": {"abc"}, "quantite": {"1"}})
+	require.Equal(t, http.StatusSeeOther, rec.Code)
+	_, body = get(t, h, rec.Header().Get("Location"))
+	require.Contains(t, body, "Le champ « produit » doit être un nombre entier.")
+}
+
+func TestCounterSale_ShowsTheSagaTimeline(t *testing.T) {
+	f, h := setup(t)
+	rec := post(t, h, "/magasins/1/ventes", url.Values{
+		"produit_id": {"3", "", "4"}, "quantite": {"2", "1", "1"}, "methode": {"carte"},
+	})
+	require.Equal(t, http.StatusSeeOther, rec.Code)
+	var sent map[string]any
+	require.NoError(t, json.Unmarshal([]byte(f.body("POST /saga/vente")), &sent))
+	require.Equal(t, map[string]any{"magasin_id": 1.0, "methode": "carte", "produits": []any{
+		map[string]any{"produit_id": 3.0, "quantite": 2.0}, map[string]any{"produit_id": 4.0, "quantite": 1.0}}}, sent)
+
+	code, body := get(t, h, rec.Header().Get("Location"))
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, `<section id="saga-resultat" data-statut="CONFIRMEE"`)
+	etapes := []string{"CREEE", "STOCK_VERIFIE", "STOCK_RESERVE", "PAYEE", "CONFIRMEE"}
+	last := 0
+	for _, e := range etapes {
+		i := strings.Index(body, `data-etat="`+e+`"`)
+		require.Greater(t, i, last, "the steps are shown in order: %s", e)
+		last = i
+	}
+	require.Contains(t, body, "Opération confirmée — total 25,00 $.")
+}
+
+func TestCheckout_RefusedPaymentShowsTheMotif(t *testing.T) {
+	f, h := setup(t)
+	rec := post(t, h, "/boutique/2/commander", nil)
+	require.Equal(t, http.StatusSeeOther, rec.Code)
+	require.JSONEq(t, `{"client_id":2}`, f.body("POST /commande"))
+	code, body := get(t, h, rec.Header().Get("Location"))
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, `data-statut="ANNULEE"`)
+	require.Contains(t, body, "Opération annulée : paiement refusé: limite dépassée")
+	require.Contains(t, body, `data-etat="STOCK_RESERVE"`)
+	requireNoJSON(t, body)
+
+	// An empty cart is a problem, not a saga: its detail is shown.
+	f.set("POST /commande", http.StatusUnprocessableEntity, `{"title":"Unprocessable Entity","status":422,"detail":"le panier est vide","errors":[{"location":"body.client_id","message":"panier vide","value":2}]}`)
+	rec = post(t, h, "/boutique/2/commander", nil)
+	_, body = get(t, h, rec.Header().Get("Location"))
+	require.Contains(t, body, "Données refusées : le panier est vide — client id : panier vide (valeur : 2).")
+	require.NotContains(t, body, "saga-resultat")
 }
