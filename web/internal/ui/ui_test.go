@@ -331,3 +331,17 @@ func TestCheckout_RefusedPaymentShowsTheMotif(t *testing.T) {
 	require.Contains(t, body, "Données refusées : le panier est vide — client id : panier vide (valeur : 2).")
 	require.NotContains(t, body, "saga-resultat")
 }
+
+func TestReturn_PostsOneLineOrEverything(t *testing.T) {
+	f, h := setup(t)
+	f.set("POST /saga/retour", http.StatusCreated, strings.Replace(sagaConfirmee, `"type":"vente"`, `"type":"retour"`, 1))
+	rec := post(t, h, "/magasins/1/retours", url.Values{"commande_id": {"c-1"}, "produit_id": {"3"}, "quantite": {"1"}})
+	require.Equal(t, http.StatusSeeOther, rec.Code)
+	require.JSONEq(t, `{"commande_id":"c-1","lignes":[{"produit_id":3,"quantite":1}]}`, f.body("POST /saga/retour"))
+	_, body := get(t, h, rec.Header().Get("Location"))
+	require.Contains(t, body, `data-statut="CONFIRMEE"`)
+
+	rec = post(t, h, "/magasins/1/retours", url.Values{"commande_id": {"c-1"}})
+	require.Equal(t, http.StatusSeeOther, rec.Code)
+	require.JSONEq(t, `{"commande_id":"c-1"}`, f.body("POST /saga/retour"))
+}
