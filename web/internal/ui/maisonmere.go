@@ -59,11 +59,23 @@ func periode(r *http.Request) (url.Values, string, string) {
 	return q, depuis, jusqua
 }
 
-func nomMagasin(id *int64) string {
-	if id == nil {
-		return "En ligne"
+// nomMagasin names a store as stock does ("Plateau"); the online shop has no
+// store id. A store stock did not list (stock down) keeps its number.
+func nomMagasin(noms map[int64]string, id any) string {
+	var n int64
+	switch v := id.(type) {
+	case *int64:
+		if v == nil {
+			return "En ligne"
+		}
+		n = *v
+	case int64:
+		n = v
 	}
-	return "Magasin " + strconv.FormatInt(*id, 10)
+	if nom, ok := noms[n]; ok {
+		return nom
+	}
+	return "Magasin " + strconv.FormatInt(n, 10)
 }
 
 // MaisonMere is the head office's dashboard: the reports of commande and stock.
@@ -85,6 +97,7 @@ func (s *Server) MaisonMere(w http.ResponseWriter, r *http.Request) {
 		ruptures  page[rupture]
 		surplus   page[rupture]
 		attente   demandesEnAttente
+		magasins  page[magasin]
 	)
 	appels := []struct {
 		c    *kit.Client
@@ -98,6 +111,7 @@ func (s *Server) MaisonMere(w http.ResponseWriter, r *http.Request) {
 		{s.stock, "/rapports/ruptures?limit=100", &ruptures},
 		{s.stock, "/rapports/surplus?limit=100", &surplus},
 		{s.stock, "/rapports/demandes-en-attente?limit=100", &attente},
+		{s.stock, "/magasins", &magasins},
 	}
 	errs := make([]error, len(appels))
 	var wg sync.WaitGroup
@@ -112,10 +126,14 @@ func (s *Server) MaisonMere(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	noms := make(map[int64]string, len(magasins.Items))
+	for _, m := range magasins.Items {
+		noms[m.ID] = m.Nom
+	}
 	var lib, val []string
 	var mes []int64
 	for _, m := range ventes.Magasins {
-		lib = append(lib, nomMagasin(m.MagasinID))
+		lib = append(lib, nomMagasin(noms, m.MagasinID))
 		val = append(val, argent(m.ChiffreAffaires))
 		mes = append(mes, int64(m.ChiffreAffaires))
 	}
@@ -132,6 +150,7 @@ func (s *Server) MaisonMere(w http.ResponseWriter, r *http.Request) {
 		"Depuis": depuis, "JusquA": jusqua,
 		"Ventes": ventes, "GraphVentes": gVentes, "GraphJours": gJours,
 		"Top": meilleurs, "Perf": perf, "Ruptures": ruptures, "Surplus": surplus, "Attente": attente,
+		"Noms": noms,
 	})
 }
 

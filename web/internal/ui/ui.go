@@ -35,6 +35,7 @@ var funcs = template.FuncMap{
 	"ajouter": func(a, b int) int { return a + b },
 	"ecart":   ecart,
 	"statut":  statutDemande,
+	"magasin": nomMagasin,
 }
 
 var pages = template.Must(template.New("").Funcs(funcs).ParseFS(templates, "templates/*.html"))

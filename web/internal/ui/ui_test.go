@@ -187,7 +187,7 @@ func TestPages_RenderWithTheirFrenchLabels(t *testing.T) {
 	_, h := setup(t)
 	for path, labels := range map[string][]string{
 		"/maison-mere?depuis=2026-01-01&jusqu_a=2026-01-31": {"Ventes par magasin", "Chiffre d&#39;affaires par jour", "<svg", "<rect",
-			"Meilleurs produits", "Performance des magasins", "+400,0&nbsp;%", "Ruptures de stock", "Surplus", "Demandes en attente", "En ligne", "120,50 $"},
+			"Meilleurs produits", "Performance des magasins", "+400,0&nbsp;%", "Ruptures de stock", "Surplus", "Demandes en attente", "En ligne", "120,50 $", "<td>Plateau</td>"},
 		"/maison-mere/produits": {"Nouveau produit", "Créer le produit", `<label for="prix-3">`, "Enregistrer", "Café moulu"},
 		"/maison-mere/seuils":   {"Seuils de réapprovisionnement", `<label for="seuil-3">`, "Centre logistique"},
 		"/magasins":             {"Choisissez un magasin", `href="/magasins/1"`, "Plateau"},
