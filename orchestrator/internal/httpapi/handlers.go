@@ -47,44 +47,19 @@ func (h *handlers) answer(ctx context.Context, a engine.Answer, err error) (*sag
 	return &sagaOutput{Status: a.Status, Body: a.Reponse}, nil
 }
 
-type commandeInput struct {
-	Cle  string `header:"Idempotency-Key" maxLength:"200" doc:"A repeat with the same key and body returns the same saga, never a second order."`
-	Body saga.DemandeCommande
+// sagaInput is the input of every saga POST: the client's key and the request.
+type sagaInput[T any] struct {
+	Cle  string `header:"Idempotency-Key" maxLength:"200" doc:"A repeat with the same key and body returns the same saga: never a second order, sale or refund."`
+	Body T
 }
 
-func (h *handlers) commande(ctx context.Context, in *commandeInput) (*sagaOutput, error) {
-	a, err := h.sagas.Commande(ctx, in.Cle, in.Body)
-	return h.answer(ctx, a, err)
-}
-
-type panierInput struct {
-	Cle  string `header:"Idempotency-Key" maxLength:"200" doc:"A repeat with the same key and body returns the same saga, never a second order."`
-	Body saga.DemandePanier
-}
-
-func (h *handlers) panier(ctx context.Context, in *panierInput) (*sagaOutput, error) {
-	a, err := h.sagas.Panier(ctx, in.Cle, in.Body)
-	return h.answer(ctx, a, err)
-}
-
-type venteInput struct {
-	Cle  string `header:"Idempotency-Key" maxLength:"200" doc:"A repeat with the same key and body returns the same saga, never a second sale."`
-	Body saga.DemandeVente
-}
-
-func (h *handlers) vente(ctx context.Context, in *venteInput) (*sagaOutput, error) {
-	a, err := h.sagas.Vente(ctx, in.Cle, in.Body)
-	return h.answer(ctx, a, err)
-}
-
-type retourInput struct {
-	Cle  string `header:"Idempotency-Key" maxLength:"200" doc:"A repeat with the same key and body returns the same saga, never a second refund."`
-	Body saga.DemandeRetour
-}
-
-func (h *handlers) retour(ctx context.Context, in *retourInput) (*sagaOutput, error) {
-	a, err := h.sagas.Retour(ctx, in.Cle, in.Body)
-	return h.answer(ctx, a, err)
+// start turns one of the engine's entry points into a handler: the four saga
+// routes differ only by the request they take.
+func start[T any](h *handlers, begin func(context.Context, string, T) (engine.Answer, error)) func(context.Context, *sagaInput[T]) (*sagaOutput, error) {
+	return func(ctx context.Context, in *sagaInput[T]) (*sagaOutput, error) {
+		a, err := begin(ctx, in.Cle, in.Body)
+		return h.answer(ctx, a, err)
+	}
 }
 
 type listInput struct {

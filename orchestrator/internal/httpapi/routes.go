@@ -11,23 +11,24 @@ import (
 // Routes lists the whole API of the orchestrator.
 func Routes(api huma.API, sagas Sagas, repo Repo, log *slog.Logger) {
 	h := &handlers{sagas: sagas, repo: repo, log: log}
+	commande := start(h, sagas.Commande)
 	sagaErrors := []int{http.StatusPaymentRequired, http.StatusConflict, http.StatusServiceUnavailable}
 	// The seed's path has a trailing slash; both spellings are the same operation.
 	huma.Register(api, huma.Operation{OperationID: "saga-commande", Method: http.MethodPost, Path: "/saga/commande",
 		Summary: "Commander en ligne (saga de commande)", Description: checkoutDoc,
-		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, h.commande)
+		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, commande)
 	huma.Register(api, huma.Operation{OperationID: "saga-commande-slash", Method: http.MethodPost, Path: "/saga/commande/",
 		Summary: "Commander en ligne (saga de commande, chemin du seed)", Description: checkoutDoc,
-		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, h.commande)
+		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, commande)
 	huma.Register(api, huma.Operation{OperationID: "commande-panier", Method: http.MethodPost, Path: "/commande",
 		Summary:       "Commander le panier d'un client (même saga ; CONFIRMEE vide le panier)",
-		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, h.panier)
+		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, start(h, sagas.Panier))
 	huma.Register(api, huma.Operation{OperationID: "saga-vente", Method: http.MethodPost, Path: "/saga/vente",
 		Summary:       "Vente au comptoir d'un magasin (même saga, stock du magasin)",
-		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, h.vente)
+		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, start(h, sagas.Vente))
 	huma.Register(api, huma.Operation{OperationID: "saga-retour", Method: http.MethodPost, Path: "/saga/retour",
 		Summary:       "Retour de marchandise : enregistrer, remettre en stock, rembourser",
-		DefaultStatus: http.StatusCreated, Errors: append(sagaErrors, http.StatusNotFound)}, h.retour)
+		DefaultStatus: http.StatusCreated, Errors: append(sagaErrors, http.StatusNotFound)}, start(h, sagas.Retour))
 	huma.Register(api, huma.Operation{OperationID: "list-sagas", Method: http.MethodGet, Path: "/sagas",
 		Summary: "Lister les sagas (les plus récentes d'abord)"}, h.list)
 	huma.Register(api, huma.Operation{OperationID: "get-saga", Method: http.MethodGet, Path: "/saga/{id}",
