@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -130,23 +132,59 @@ func NewRequest(ctx context.Context, method, url string, body any, headers ...st
 	return req, nil
 }
 
-// Do sends body (see NewRequest) and reads the whole answer.
-func Do(t testing.TB, method, url string, body any, headers ...string) Response {
+// Request is NewRequest for the test goroutine: it fails the test on error.
+// Build a concurrent test's requests with it, then send them with Send or SendAll.
+func Request(t testing.TB, method, url string, body any, headers ...string) *http.Request {
 	t.Helper()
 	req, err := NewRequest(context.Background(), method, url, body, headers...)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s %s: %v", method, url, err)
 	}
+	return req
+}
+
+// Send sends req and reads the whole answer. It returns the error instead of
+// failing the test, so any goroutine may call it: t.Fatal, which Do calls,
+// may only run on the test goroutine.
+func Send(req *http.Request) (Response, error) {
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
+		return Response{}, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
+		return Response{}, fmt.Errorf("%s %s: read the answer: %w", req.Method, req.URL, err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}, nil
+}
+
+// SendAll sends every request at once, each from its own goroutine, and
+// returns the answers in the requests' order. Once all are back it fails the
+// test, from the test goroutine, if one could not be sent.
+func SendAll(t testing.TB, reqs []*http.Request) []Response {
+	t.Helper()
+	answers := make([]Response, len(reqs))
+	errs := make([]error, len(reqs))
+	var wg sync.WaitGroup
+	for i, req := range reqs {
+		wg.Go(func() { answers[i], errs[i] = Send(req) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+	return answers
+}
+
+// Do sends body (see NewRequest) and reads the whole answer.
+func Do(t testing.TB, method, url string, body any, headers ...string) Response {
+	t.Helper()
+	r, err := Send(Request(t, method, url, body, headers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // Problem is the RFC 9457 body the services answer errors with.

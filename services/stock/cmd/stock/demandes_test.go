@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -209,14 +208,12 @@ func TestDemandes_ConcurrentApprovalsTransferOnce(t *testing.T) {
 	p := newProduit(t, base, 100)
 	d := createDemande(t, base, 4, p, 25)
 	const n = 20
-	statuses := make([]int, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { statuses[i] = approve(t, base, d.ID).Status })
+	approvals := make([]*http.Request, n)
+	for i := range approvals {
+		approvals[i] = kittest.Request(t, "POST", base+"/demandes/"+itoa(d.ID)+"/approuver", nil)
 	}
-	wg.Wait()
 	count := map[int]int{}
-	for _, s := range statuses {
+	for _, s := range statuses(kittest.SendAll(t, approvals)) {
 		count[s]++
 	}
 	require.Equal(t, map[int]int{http.StatusOK: 1, http.StatusConflict: n - 1}, count)
@@ -340,15 +337,11 @@ func TestAutoReplenishment_ConcurrentSalesCreateOneRequest(t *testing.T) {
 			"lignes": []map[string]int64{{"produit_id": p, "quantite": 3}, {"produit_id": other, "quantite": 3}}})
 		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
 	}
-	var wg sync.WaitGroup
-	statuses := make([]int, n)
-	for i := range n {
-		wg.Go(func() {
-			statuses[i] = kittest.Do(t, "POST", fmt.Sprintf("%s/reservations/c%d/confirmation", base, i), nil).Status
-		})
+	confirmations := make([]*http.Request, n)
+	for i := range confirmations {
+		confirmations[i] = kittest.Request(t, "POST", fmt.Sprintf("%s/reservations/c%d/confirmation", base, i), nil)
 	}
-	wg.Wait()
-	for _, s := range statuses {
+	for _, s := range statuses(kittest.SendAll(t, confirmations)) {
 		require.Equal(t, http.StatusOK, s)
 	}
 	require.Equal(t, niveau{10, 0}, level(t, dbURL, 3, p))

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -86,11 +85,30 @@ func newProduit(t *testing.T, base string, quantite int) int64 {
 
 func reserve(t *testing.T, base, cle string, lignes ...[2]int64) kittest.Response {
 	t.Helper()
+	return kittest.Do(t, "POST", base+"/reservations", reservation(cle, lignes...))
+}
+
+// reserveRequest is reserve built for kittest.SendAll, to race it.
+func reserveRequest(t *testing.T, base, cle string, lignes ...[2]int64) *http.Request {
+	t.Helper()
+	return kittest.Request(t, "POST", base+"/reservations", reservation(cle, lignes...))
+}
+
+func reservation(cle string, lignes ...[2]int64) map[string]any {
 	ls := make([]map[string]int64, len(lignes))
 	for i, l := range lignes {
 		ls[i] = map[string]int64{"produit_id": l[0], "quantite": l[1]}
 	}
-	return kittest.Do(t, "POST", base+"/reservations", map[string]any{"cle": cle, "lignes": ls})
+	return map[string]any{"cle": cle, "lignes": ls}
+}
+
+// statuses are the status codes of answers, in their order.
+func statuses(answers []kittest.Response) []int {
+	out := make([]int, len(answers))
+	for i, r := range answers {
+		out[i] = r.Status
+	}
+	return out
 }
 
 func TestSeed_PricesCentreStockAndStores(t *testing.T) {
@@ -325,16 +343,13 @@ func TestReservation_ConcurrentReservationsNeverOversell(t *testing.T) {
 	base, dbURL := start(t)
 	id := newProduit(t, base, 5)
 
-	var wg sync.WaitGroup
-	statuses := make([]int, 50)
-	for i := range statuses {
-		wg.Go(func() {
-			statuses[i] = reserve(t, base, "hammer-"+strconv.Itoa(i), [2]int64{id, 1}).Status
-		})
+	hammer := make([]*http.Request, 50)
+	for i := range hammer {
+		hammer[i] = reserveRequest(t, base, "hammer-"+strconv.Itoa(i), [2]int64{id, 1})
 	}
-	wg.Wait()
+	won := statuses(kittest.SendAll(t, hammer))
 	counts := map[int]int{}
-	for _, s := range statuses {
+	for _, s := range won {
 		counts[s]++
 	}
 	require.Equal(t, map[int]int{http.StatusCreated: 5, http.StatusConflict: 45}, counts)
@@ -343,7 +358,7 @@ func TestReservation_ConcurrentReservationsNeverOversell(t *testing.T) {
 	require.EqualValues(t, 0, stockPage["items"].([]any)[0].(map[string]any)["disponible"])
 
 	winner := ""
-	for i, s := range statuses {
+	for i, s := range won {
 		if s == http.StatusCreated {
 			winner = "hammer-" + strconv.Itoa(i)
 			break
@@ -351,15 +366,15 @@ func TestReservation_ConcurrentReservationsNeverOversell(t *testing.T) {
 	}
 	// Releases and confirmations of one key race: the first to lock it decides,
 	// the others either repeat that outcome (200) or are refused (409).
-	results := make([]kittest.Response, 20)
-	for i := range results {
+	decisions := make([]*http.Request, 20)
+	for i := range decisions {
 		action := "/confirmation"
 		if i%2 == 1 {
 			action = "/liberation"
 		}
-		wg.Go(func() { results[i] = kittest.Do(t, "POST", base+"/reservations/"+winner+action, nil) })
+		decisions[i] = kittest.Request(t, "POST", base+"/reservations/"+winner+action, nil)
 	}
-	wg.Wait()
+	results := kittest.SendAll(t, decisions)
 	final := kittest.Do(t, "GET", base+"/reservations/"+winner, nil).Map(t)["statut"]
 	for i, r := range results {
 		confirming := i%2 == 0
@@ -381,19 +396,19 @@ func TestReservation_ConcurrentReservationsNeverOversell(t *testing.T) {
 
 	// Twenty confirmations of another key: one sale.
 	other := ""
-	for i, s := range statuses {
+	for i, s := range won {
 		if k := "hammer-" + strconv.Itoa(i); s == http.StatusCreated && k != winner {
 			other = k
 			break
 		}
 	}
-	for range 20 {
-		wg.Go(func() {
-			r := kittest.Do(t, "POST", base+"/reservations/"+other+"/confirmation", nil)
-			require.Equal(t, http.StatusOK, r.Status, string(r.Body))
-		})
+	confirmations := make([]*http.Request, 20)
+	for i := range confirmations {
+		confirmations[i] = kittest.Request(t, "POST", base+"/reservations/"+other+"/confirmation", nil)
 	}
-	wg.Wait()
+	for _, r := range kittest.SendAll(t, confirmations) {
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	}
 	require.Equal(t, 1, countMouvements(t, dbURL, "vente", other))
 	n := level(t, dbURL, 6, id)
 	require.EqualValues(t, 3, n.Reserve)
@@ -403,18 +418,14 @@ func TestReservation_ConcurrentReservationsNeverOversell(t *testing.T) {
 // The same key sent by many callers at once (a retried saga step) reserves once.
 func TestReservation_ConcurrentRepeatsOfOneKeyReserveOnce(t *testing.T) {
 	base, dbURL := start(t)
-	var wg sync.WaitGroup
-	bodies := make([]string, 20)
-	for i := range bodies {
-		wg.Go(func() {
-			r := reserve(t, base, "same-key", [2]int64{1, 2})
-			require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
-			bodies[i] = string(r.Body)
-		})
+	repeats := make([]*http.Request, 20)
+	for i := range repeats {
+		repeats[i] = reserveRequest(t, base, "same-key", [2]int64{1, 2})
 	}
-	wg.Wait()
-	for _, b := range bodies {
-		require.Equal(t, bodies[0], b)
+	answers := kittest.SendAll(t, repeats)
+	for _, r := range answers {
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+		require.Equal(t, string(answers[0].Body), string(r.Body))
 	}
 	require.Equal(t, niveau{1000, 2}, level(t, dbURL, 6, 1))
 	require.Equal(t, 1, countMouvements(t, dbURL, "reservation", "same-key"))

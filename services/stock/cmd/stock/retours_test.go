@@ -124,14 +124,12 @@ func TestRetours_ConcurrentRepeatsOfOneKeyRestockOnce(t *testing.T) {
 	base, dbURL := start(t)
 	before := level(t, dbURL, 4, 7)
 	body := retour(4, "cmd-c", [2]int64{7, 3})
-	statuses := make(chan int, 10)
-	for range 10 {
-		go func() {
-			statuses <- kittest.Do(t, "POST", base+"/retours", body, "Idempotency-Key", "one-key").Status
-		}()
+	repeats := make([]*http.Request, 10)
+	for i := range repeats {
+		repeats[i] = kittest.Request(t, "POST", base+"/retours", body, "Idempotency-Key", "one-key")
 	}
-	for range 10 {
-		require.Equal(t, http.StatusCreated, <-statuses)
+	for _, r := range kittest.SendAll(t, repeats) {
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
 	}
 	require.Equal(t, niveau{before.Quantite + 3, before.Reserve}, level(t, dbURL, 4, 7))
 	require.Equal(t, 1, countMouvements(t, dbURL, "retour", "cmd-c"))
