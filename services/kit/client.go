@@ -61,20 +61,70 @@ func StatusOf(err error) int {
 	return 0
 }
 
-// Do sends body as JSON (when not nil) and decodes a 2xx answer into out (when
-// not nil). header adds headers such as Idempotency-Key.
-func (c *Client) Do(ctx context.Context, method, path string, body, out any, header http.Header) error {
+// Answer is one HTTP answer as it came back: the exact status, the headers
+// and the raw body.
+type Answer struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Err is the answer as a *ProblemError when its status is not 2xx, nil otherwise.
+func (a Answer) Err() error {
+	if a.Status >= 200 && a.Status < 300 {
+		return nil
+	}
+	pe := &ProblemError{Status: a.Status}
+	_ = json.Unmarshal(a.Body, &pe.Problem) // a body that is no problem still carries the status
+	return pe
+}
+
+// maxAnswer bounds what one answer may hold in memory: the largest page a
+// service serves is far smaller.
+const maxAnswer = 32 << 20
+
+// TraceFunc sees every call a Client makes under a context: the method, the
+// path with its query, the answer's exact status (0 when no answer came) and
+// its raw body. The saga engine writes them to its step log.
+type TraceFunc func(method, path string, status int, body []byte)
+
+type traceKey struct{}
+
+// WithTrace returns a context under which every Client call reports to fn.
+// The hook travels in the context, not in the Client, because one pooled
+// Client serves many sagas at once and each wants its own calls only.
+func WithTrace(ctx context.Context, fn TraceFunc) context.Context {
+	return context.WithValue(ctx, traceKey{}, fn)
+}
+
+func traceOf(ctx context.Context) TraceFunc {
+	fn, _ := ctx.Value(traceKey{}).(TraceFunc)
+	return fn
+}
+
+// Send sends body as JSON (when not nil) and returns the answer whatever its
+// status; err is only an encoding or transport error (no answer). header adds
+// headers such as Idempotency-Key.
+func (c *Client) Send(ctx context.Context, method, path string, body any, header http.Header) (Answer, error) {
+	a, err := c.send(ctx, method, path, body, header)
+	if fn := traceOf(ctx); fn != nil {
+		fn(method, path, a.Status, a.Body)
+	}
+	return a, err
+}
+
+func (c *Client) send(ctx context.Context, method, path string, body any, header http.Header) (Answer, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return fmt.Errorf("encode %s %s: %w", method, path, err)
+			return Answer{}, fmt.Errorf("encode %s %s: %w", method, path, err)
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
-		return err
+		return Answer{}, err
 	}
 	for k, vs := range header {
 		req.Header[k] = vs
@@ -88,19 +138,41 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, hea
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		return Answer{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		pe := &ProblemError{Status: resp.StatusCode}
-		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&pe.Problem)
-		return fmt.Errorf("%s %s: %w", method, path, pe)
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	a := Answer{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+	if err != nil {
+		return a, fmt.Errorf("%s %s: read answer: %w", method, path, err)
+	}
+	if len(raw) > maxAnswer {
+		return a, fmt.Errorf("%s %s: answer over %d bytes", method, path, maxAnswer)
+	}
+	return a, nil
+}
+
+// Do sends body as JSON (when not nil) and decodes a 2xx answer into out (when
+// not nil); any other status is a *ProblemError. header adds headers such as
+// Idempotency-Key.
+func (c *Client) Do(ctx context.Context, method, path string, body, out any, header http.Header) error {
+	a, err := c.Send(ctx, method, path, body, header)
+	if err != nil {
+		return err
+	}
+	return a.Decode(method, path, out)
+}
+
+// Decode turns the answer to method path into out (when not nil and the
+// status is 2xx), or into a *ProblemError wrapped with the call.
+func (a Answer) Decode(method, path string, out any) error {
+	if err := a.Err(); err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	if out == nil {
-		_, _ = io.Copy(io.Discard, resp.Body)
 		return nil
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+	if err := json.Unmarshal(a.Body, out); err != nil {
 		return fmt.Errorf("decode %s %s: %w", method, path, err)
 	}
 	return nil

@@ -115,3 +115,75 @@ func TestClient_UndecodableSuccessIsAnError(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestClient_TraceSeesTheExactStatusAndRawBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/refus" {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusPaymentRequired)
+			_, _ = io.WriteString(w, `{"status":402,"detail":"limite"}`)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"id":"p-1"}`)
+	}))
+	defer srv.Close()
+
+	type call struct {
+		method, path string
+		status       int
+		body         string
+	}
+	var calls []call
+	ctx := WithTrace(context.Background(), func(method, path string, status int, body []byte) {
+		calls = append(calls, call{method, path, status, string(body)})
+	})
+	c := NewClient(srv.URL, 5*time.Second)
+	if err := c.Do(ctx, http.MethodPost, "/paiements?x=1", struct{}{}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Do(ctx, http.MethodPost, "/refus", struct{}{}, nil, nil)
+	if StatusOf(err) != http.StatusPaymentRequired {
+		t.Fatalf("err = %v", err)
+	}
+	want := []call{
+		{http.MethodPost, "/paiements?x=1", http.StatusCreated, `{"id":"p-1"}`},
+		{http.MethodPost, "/refus", http.StatusPaymentRequired, `{"status":402,"detail":"limite"}`},
+	}
+	if len(calls) != len(want) || calls[0] != want[0] || calls[1] != want[1] {
+		t.Fatalf("calls = %+v, want %+v", calls, want)
+	}
+	// Without a hook in the context nothing is reported, and nothing breaks.
+	if err := c.Do(context.Background(), http.MethodPost, "/paiements", struct{}{}, nil, nil); err != nil || len(calls) != 2 {
+		t.Fatalf("err = %v, calls = %d", err, len(calls))
+	}
+}
+
+func TestClient_TransportErrorIsTracedWithStatusZero(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nothing listens any more
+
+	var status = -1
+	ctx := WithTrace(context.Background(), func(_, _ string, s int, _ []byte) { status = s })
+	err := NewClient(url, 5*time.Second).Do(ctx, http.MethodGet, "/x", nil, nil, nil)
+	if err == nil || StatusOf(err) != 0 || status != 0 {
+		t.Fatalf("err = %v, StatusOf = %d, traced status = %d", err, StatusOf(err), status)
+	}
+}
+
+func TestAnswer_SendKeepsEveryStatus(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Location", "/saga/1")
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = io.WriteString(w, `{"saga_id":"1"}`)
+	}))
+	defer srv.Close()
+	a, err := NewClient(srv.URL, 5*time.Second).Send(context.Background(), http.MethodPost, "/saga/commande", struct{}{}, nil)
+	if err != nil || a.Status != http.StatusAccepted || a.Header.Get("Location") != "/saga/1" || string(a.Body) != `{"saga_id":"1"}` {
+		t.Fatalf("answer = %+v, err = %v", a, err)
+	}
+	if a.Err() != nil {
+		t.Fatalf("a 202 is no problem: %v", a.Err())
+	}
+}

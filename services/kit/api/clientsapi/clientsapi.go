@@ -1,0 +1,85 @@
+// Package clientsapi is the typed contract of the clients service: the bodies
+// of its routes exactly as it serves them (see its /openapi.json) and a
+// Client with one method per route.
+//
+// The orchestrator's fakes (orchestrator/internal/fakes) are to be rebuilt on
+// these types and checked against the real service by a contract suite run
+// on the same base URL.
+//
+// Errors: a refusal is a *kit.ProblemError (use kit.StatusOf). To see every
+// call's exact status and raw body, use kit.WithTrace.
+package clientsapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"multimagasins/kit"
+	"multimagasins/kit/api/internal/wire"
+)
+
+// GuestID is the demo account of checkouts that name no client.
+const GuestID int64 = 1
+
+// Compte is a customer account. (Client is the type that calls the service.)
+type Compte struct {
+	ID        int64     `json:"id"`
+	Nom       string    `json:"nom"`
+	Email     string    `json:"email"`
+	Telephone string    `json:"telephone"`
+	Adresse   string    `json:"adresse"`
+	CreeLe    time.Time `json:"cree_le"`
+	ModifieLe time.Time `json:"modifie_le"`
+}
+
+// Fields is the body of POST /clients and PUT /clients/{id}.
+type Fields struct {
+	Nom       string `json:"nom"`
+	Email     string `json:"email"`
+	Telephone string `json:"telephone,omitempty"`
+	Adresse   string `json:"adresse,omitempty"`
+}
+
+// ListClientsParams narrows GET /clients; zero values are not sent.
+type ListClientsParams struct {
+	Q string // part of the name or email, any case
+	kit.PageQuery
+}
+
+// Client calls the clients service.
+type Client struct{ c *kit.Client }
+
+// New wraps a pooled client made once for the clients service's base URL.
+func New(c *kit.Client) *Client { return &Client{c: c} }
+
+// ListClients lists accounts, by part of the name or email.
+func (c *Client) ListClients(ctx context.Context, p ListClientsParams) (kit.Page[Compte], error) {
+	var q wire.Query
+	q.Str("q", p.Q).Page(p.PageQuery)
+	var out kit.Page[Compte]
+	return out, c.c.Do(ctx, http.MethodGet, q.On("/clients"), nil, &out, nil)
+}
+
+// CreateClient makes an account; an email already used (any case) is a 409.
+func (c *Client) CreateClient(ctx context.Context, f Fields) (Compte, error) {
+	var out Compte
+	return out, c.c.Do(ctx, http.MethodPost, "/clients", f, &out, nil)
+}
+
+// GetClient reads an account; an unknown id is a 404.
+func (c *Client) GetClient(ctx context.Context, id int64) (Compte, error) {
+	var out Compte
+	return out, c.c.Do(ctx, http.MethodGet, "/clients/"+wire.ID(id), nil, &out, nil)
+}
+
+// UpdateClient replaces an account's fields.
+func (c *Client) UpdateClient(ctx context.Context, id int64, f Fields) (Compte, error) {
+	var out Compte
+	return out, c.c.Do(ctx, http.MethodPut, "/clients/"+wire.ID(id), f, &out, nil)
+}
+
+// DeleteClient deletes an account; the guest (1) is protected (409).
+func (c *Client) DeleteClient(ctx context.Context, id int64) error {
+	return c.c.Do(ctx, http.MethodDelete, "/clients/"+wire.ID(id), nil, nil, nil)
+}
