@@ -49,11 +49,21 @@ func create(t *testing.T, base string, body any, headers ...string) map[string]a
 
 func transition(t *testing.T, base, id, statut, motif, cle string) kittest.Response {
 	t.Helper()
+	r, err := kittest.Send(transitionRequest(t, base, id, statut, motif, cle))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// transitionRequest is transition built on the test goroutine, to send from another.
+func transitionRequest(t *testing.T, base, id, statut, motif, cle string) *http.Request {
+	t.Helper()
 	body := map[string]any{"statut": statut}
 	if motif != "" {
 		body["motif"] = motif
 	}
-	return kittest.Do(t, "POST", base+"/commande/"+id+"/transitions", body, "Idempotency-Key", cle)
+	return kittest.Request(t, "POST", base+"/commande/"+id+"/transitions", body, "Idempotency-Key", cle)
 }
 
 func historique(t *testing.T, order map[string]any) []string {
@@ -225,30 +235,28 @@ func TestCommande_CreateReplaysByKeyOrById(t *testing.T) {
 func TestCommande_ConcurrentCreatesWithOneKeyMakeOneOrder(t *testing.T) {
 	base, dbURL := start(t)
 	const n = 20
-	ids := make([]string, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			r := kittest.Do(t, "POST", base+"/commandes", enLigne(4), "Idempotency-Key", "panier-4:checkout")
-			if r.Status == http.StatusCreated {
-				ids[i] = r.Map(t)["id"].(string)
-			}
-		})
+	keyed := make([]*http.Request, n)
+	for i := range keyed {
+		keyed[i] = kittest.Request(t, "POST", base+"/commandes", enLigne(4), "Idempotency-Key", "panier-4:checkout")
 	}
-	wg.Wait()
+	ids := make([]string, n)
+	for i, r := range kittest.SendAll(t, keyed) {
+		if r.Status == http.StatusCreated {
+			ids[i] = r.Map(t)["id"].(string)
+		}
+	}
 	for _, id := range ids {
 		require.Equal(t, ids[0], id)
 	}
 	// The same race with no key, where the orchestrator's id is what makes a retry a retry.
 	named := enLigne(4)
 	named["id"] = uuid.NewString()
-	statuses := make([]int, n)
-	for i := range n {
-		wg.Go(func() { statuses[i] = kittest.Do(t, "POST", base+"/commandes", named).Status })
+	retries := make([]*http.Request, n)
+	for i := range retries {
+		retries[i] = kittest.Request(t, "POST", base+"/commandes", named)
 	}
-	wg.Wait()
-	for _, s := range statuses {
-		require.Equal(t, http.StatusCreated, s)
+	for _, r := range kittest.SendAll(t, retries) {
+		require.Equal(t, http.StatusCreated, r.Status)
 	}
 	got := rows(t, dbURL)
 	require.Equal(t, 2, got["commandes"])
@@ -287,30 +295,55 @@ func TestCommande_RacingTransitionsLeaveALegalHistory(t *testing.T) {
 	base, dbURL := start(t)
 	id := create(t, base, enLigne(9))["id"].(string)
 	forward := []string{"STOCK_VERIFIE", "STOCK_RESERVE", "PAYEE", "CONFIRMEE"}
-	var mu sync.Mutex
-	var accepted []string
+	// Each caller's requests are built here, on the test goroutine; its
+	// goroutine sends them in order and stops at the first unexpected answer.
+	type step struct {
+		statut string
+		req    *http.Request
+		sent   bool
+		answer kittest.Response
+		err    error
+	}
+	callers := make([][]step, 30)
+	for g := range callers {
+		targets := forward
+		if g%7 == 3 {
+			targets = append([]string{forward[g%3]}, "ANNULEE")
+		}
+		for _, s := range targets {
+			callers[g] = append(callers[g], step{statut: s,
+				req: transitionRequest(t, base, id, s, "course "+fmt.Sprint(g), fmt.Sprintf("g%d:%s", g, s))})
+		}
+	}
 	var wg sync.WaitGroup
-	for g := range 30 {
+	for _, steps := range callers {
 		wg.Go(func() {
-			targets := forward
-			if g%7 == 3 {
-				targets = append([]string{forward[g%3]}, "ANNULEE")
-			}
-			for _, s := range targets {
-				r := transition(t, base, id, s, "course "+fmt.Sprint(g), fmt.Sprintf("g%d:%s", g, s))
-				if r.Status != http.StatusOK && r.Status != http.StatusConflict {
-					t.Errorf("%s: status %d %s", s, r.Status, r.Body)
+			for i := range steps {
+				r, err := kittest.Send(steps[i].req)
+				steps[i].sent, steps[i].answer, steps[i].err = true, r, err
+				if err != nil || (r.Status != http.StatusOK && r.Status != http.StatusConflict) {
 					return
-				}
-				if r.Status == http.StatusOK {
-					mu.Lock()
-					accepted = append(accepted, s)
-					mu.Unlock()
 				}
 			}
 		})
 	}
 	wg.Wait()
+	var accepted []string
+	for _, steps := range callers {
+		for _, s := range steps {
+			if !s.sent {
+				break
+			}
+			require.NoError(t, s.err)
+			if r := s.answer; r.Status != http.StatusOK && r.Status != http.StatusConflict {
+				t.Errorf("%s: status %d %s", s.statut, r.Status, r.Body)
+				break
+			}
+			if s.answer.Status == http.StatusOK {
+				accepted = append(accepted, s.statut)
+			}
+		}
+	}
 
 	got := kittest.Do(t, "GET", base+"/commande/"+id, nil).Map(t)
 	hist := historique(t, got)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -28,11 +27,21 @@ func confirmee(t *testing.T, base string, body any) string {
 
 func retourner(t *testing.T, base, id, cle string, lignes ...[2]int) kittest.Response {
 	t.Helper()
+	r, err := kittest.Send(retourRequest(t, base, id, cle, lignes...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// retourRequest is retourner built on the test goroutine, to send from another.
+func retourRequest(t *testing.T, base, id, cle string, lignes ...[2]int) *http.Request {
+	t.Helper()
 	ls := make([]map[string]int, len(lignes))
 	for i, l := range lignes {
 		ls[i] = map[string]int{"produit_id": l[0], "quantite": l[1]}
 	}
-	return kittest.Do(t, "POST", base+"/commande/"+id+"/retours", map[string]any{"lignes": ls}, "Idempotency-Key", cle)
+	return kittest.Request(t, "POST", base+"/commande/"+id+"/retours", map[string]any{"lignes": ls}, "Idempotency-Key", cle)
 }
 
 // retourRows counts what a return writes, so a refused one can be shown to write nothing.
@@ -143,17 +152,13 @@ func TestRetour_ConcurrentReturnsNeverExceedWhatWasSold(t *testing.T) {
 	base, dbURL := start(t)
 	id := confirmee(t, base, enLigne(3, map[string]any{"produit_id": 9, "quantite": 5, "prix_unitaire": 12.5}))
 	const n = 20
-	statuses := make([]int, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			statuses[i] = retourner(t, base, id, fmt.Sprintf("racer-%d", i), [2]int{9, 1}).Status
-		})
+	racers := make([]*http.Request, n)
+	for i := range racers {
+		racers[i] = retourRequest(t, base, id, fmt.Sprintf("racer-%d", i), [2]int{9, 1})
 	}
-	wg.Wait()
 	count := map[int]int{}
-	for _, s := range statuses {
-		count[s]++
+	for _, r := range kittest.SendAll(t, racers) {
+		count[r.Status]++
 	}
 	require.Equal(t, map[int]int{http.StatusCreated: 5, http.StatusConflict: n - 5}, count)
 	c := kittest.Do(t, "GET", base+"/commande/"+id, nil).Map(t)
