@@ -23,6 +23,7 @@ type Repo interface {
 	ListMagasins(ctx context.Context, limit, offset int) ([]stock.Emplacement, int64, error)
 	GetEmplacement(ctx context.Context, id int64) (stock.Emplacement, error)
 	ListNiveaux(ctx context.Context, emplacementID int64, f stock.NiveauFilter, limit, offset int) ([]stock.Niveau, int64, error)
+	ListNiveauxMagasin(ctx context.Context, magasinID int64, f stock.NiveauFilter, limit, offset int) ([]stock.Niveau, int64, error)
 	Receive(ctx context.Context, key string, rec stock.Reception) (stock.ReceptionResult, error)
 	Return(ctx context.Context, key string, n stock.NouveauRetour) (stock.Retour, bool, error)
 	Disponibilites(ctx context.Context, d stock.Demande) (stock.Verification, error)
@@ -190,11 +191,15 @@ type stockMagasinInput struct {
 	kit.PageQuery
 }
 
+// stockMagasin checks the store in the same query as its levels: one round
+// trip for the busiest read after the catalogue.
 func (h *handlers) stockMagasin(ctx context.Context, in *stockMagasinInput) (*niveauxOutput, error) {
-	if _, err := h.magasin(ctx, in.ID); err != nil {
+	f := stock.NiveauFilter{Q: in.Q, Categorie: in.Categorie, Niveau: in.Niveau}
+	items, total, err := h.repo.ListNiveauxMagasin(ctx, in.ID, f, in.Limit, in.Offset)
+	if err != nil {
 		return nil, h.problem(ctx, err, "path.id", in.ID)
 	}
-	return h.niveaux(ctx, in.ID, stock.NiveauFilter{Q: in.Q, Categorie: in.Categorie, Niveau: in.Niveau}, in.PageQuery)
+	return &niveauxOutput{Body: kit.NewPage(items, total, in.PageQuery)}, nil
 }
 
 type stockCentreInput struct {

@@ -9,25 +9,26 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Routes lists the whole API of the stock service.
-func Routes(api huma.API, repo Repo, log *slog.Logger, reg prometheus.Registerer) {
+// Routes lists the whole API of the stock service. cache says how long the
+// public reads of the catalogue, stores and stock levels may be kept.
+func Routes(api huma.API, repo Repo, log *slog.Logger, reg prometheus.Registerer, cache Cache) {
 	h := &handlers{repo: repo, log: log, reservations: newReservationsCounter(reg)}
 
-	huma.Register(api, huma.Operation{OperationID: "list-produits", Method: http.MethodGet, Path: "/produits",
-		Summary: "Lister les produits (par ids, recherche par nom, filtre catégorie et actif)"}, h.listProduits)
+	huma.Register(api, cached(huma.Operation{OperationID: "list-produits", Method: http.MethodGet, Path: "/produits",
+		Summary: "Lister les produits (par ids, recherche par nom, filtre catégorie et actif)"}, cache.Catalogue), h.listProduits)
 	huma.Register(api, huma.Operation{OperationID: "create-produit", Method: http.MethodPost, Path: "/produits",
 		Summary: "Créer un produit (sans stock)", DefaultStatus: http.StatusCreated}, h.createProduit)
-	huma.Register(api, huma.Operation{OperationID: "get-produit", Method: http.MethodGet, Path: "/produits/{id}",
-		Summary: "Lire un produit"}, h.getProduit)
+	huma.Register(api, cached(huma.Operation{OperationID: "get-produit", Method: http.MethodGet, Path: "/produits/{id}",
+		Summary: "Lire un produit"}, cache.Catalogue), h.getProduit)
 	huma.Register(api, huma.Operation{OperationID: "update-produit", Method: http.MethodPut, Path: "/produits/{id}",
 		Summary: "Remplacer un produit"}, h.updateProduit)
 
-	huma.Register(api, huma.Operation{OperationID: "list-magasins", Method: http.MethodGet, Path: "/magasins",
-		Summary: "Lister les cinq magasins"}, h.listMagasins)
-	huma.Register(api, huma.Operation{OperationID: "get-magasin", Method: http.MethodGet, Path: "/magasins/{id}",
-		Summary: "Lire un magasin"}, h.getMagasin)
-	huma.Register(api, huma.Operation{OperationID: "stock-magasin", Method: http.MethodGet, Path: "/magasins/{id}/stock",
-		Summary: "Stock d'un magasin"}, h.stockMagasin)
+	huma.Register(api, cached(huma.Operation{OperationID: "list-magasins", Method: http.MethodGet, Path: "/magasins",
+		Summary: "Lister les cinq magasins"}, cache.Catalogue), h.listMagasins)
+	huma.Register(api, cached(huma.Operation{OperationID: "get-magasin", Method: http.MethodGet, Path: "/magasins/{id}",
+		Summary: "Lire un magasin"}, cache.Catalogue), h.getMagasin)
+	huma.Register(api, cached(huma.Operation{OperationID: "stock-magasin", Method: http.MethodGet, Path: "/magasins/{id}/stock",
+		Summary: "Stock d'un magasin"}, cache.Niveaux), h.stockMagasin)
 	huma.Register(api, huma.Operation{OperationID: "stock-logistique", Method: http.MethodGet, Path: "/logistique/stock",
 		Summary: "Stock du centre logistique"}, h.stockCentre)
 	huma.Register(api, huma.Operation{OperationID: "create-reception", Method: http.MethodPost, Path: "/logistique/receptions",

@@ -128,24 +128,31 @@ func (r *Repo) UpdateProduit(ctx context.Context, id int64, f stock.ProduitField
 
 // --- Locations and levels ---
 
-// ListMagasins returns the stores (not the centre), by id.
+// ListMagasins returns the stores (not the centre), by id, and their number,
+// counted by a window over the same scan: one round trip.
 func (r *Repo) ListMagasins(ctx context.Context, limit, offset int) ([]stock.Emplacement, int64, error) {
 	var total int64
-	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM emplacements WHERE type = 'magasin'`).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count magasins: %w", err)
-	}
 	rows, err := r.pool.Query(ctx,
-		`SELECT id, nom, adresse, type FROM emplacements WHERE type = 'magasin' ORDER BY id LIMIT $1 OFFSET $2`,
+		`SELECT id, nom, adresse, type, count(*) OVER () FROM emplacements WHERE type = 'magasin'
+		 ORDER BY id LIMIT $1 OFFSET $2`,
 		limit, offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list magasins: %w", err)
 	}
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (stock.Emplacement, error) {
 		var e stock.Emplacement
-		err := row.Scan(&e.ID, &e.Nom, &e.Adresse, &e.Type)
+		err := row.Scan(&e.ID, &e.Nom, &e.Adresse, &e.Type, &total)
 		return e, err
 	})
-	return list, total, err
+	if err != nil {
+		return nil, 0, fmt.Errorf("list magasins: %w", err)
+	}
+	if len(list) == 0 && offset > 0 {
+		if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM emplacements WHERE type = 'magasin'`).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count magasins: %w", err)
+		}
+	}
+	return list, total, nil
 }
 
 // GetEmplacement returns a store or the centre.
@@ -174,8 +181,26 @@ var seuilSQL = `COALESCE(s.seuil, ` + strconv.FormatInt(stock.SeuilParDefaut, 10
 // ListNiveaux returns a page of the products held at a location, by product
 // id, narrowed by f, each with its threshold (the default when none is set).
 func (r *Repo) ListNiveaux(ctx context.Context, emplacementID int64, f stock.NiveauFilter, limit, offset int) ([]stock.Niveau, int64, error) {
+	return r.niveaux(ctx, emplacementID, false, f, limit, offset)
+}
+
+// ListNiveauxMagasin is ListNiveaux for a store, or stock.ErrMagasinNotFound
+// when id is no store (the centre is none).
+func (r *Repo) ListNiveauxMagasin(ctx context.Context, magasinID int64, f stock.NiveauFilter, limit, offset int) ([]stock.Niveau, int64, error) {
+	return r.niveaux(ctx, magasinID, true, f, limit, offset)
+}
+
+// niveaux reads the page and the number of rows matching in one scan (a
+// window count), and with magasin the check that the location is a store,
+// which PostgreSQL runs once for the whole query: one round trip where
+// there were three. Only an empty page asks again, to count past the end or
+// to tell an empty store from no store.
+func (r *Repo) niveaux(ctx context.Context, emplacementID int64, magasin bool, f stock.NiveauFilter, limit, offset int) ([]stock.Niveau, int64, error) {
 	var w where
 	w.add(`n.emplacement_id = ?`, emplacementID)
+	if magasin {
+		w.add(`EXISTS (SELECT 1 FROM emplacements e WHERE e.id = ? AND e.type = '`+stock.TypeMagasin+`')`, emplacementID)
+	}
 	if f.Q != "" {
 		w.add(`(lower(p.nom) LIKE ? OR lower(p.categorie) LIKE ?)`, kit.ContainsPattern(f.Q))
 	}
@@ -192,22 +217,40 @@ func (r *Repo) ListNiveaux(ctx context.Context, emplacementID int64, f stock.Niv
 	}
 	from := ` FROM niveaux n JOIN produits p ON p.id = n.produit_id
 		LEFT JOIN seuils s ON s.emplacement_id = n.emplacement_id AND s.produit_id = n.produit_id` + w.String()
-	var total int64
-	if err := r.pool.QueryRow(ctx, `SELECT count(*)`+from, w.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count niveaux: %w", err)
-	}
-	sql := `SELECT p.id, p.nom, p.categorie, n.quantite, n.reserve, n.quantite - n.reserve, ` + seuilSQL + from +
-		` ORDER BY p.id` + w.page(limit, offset)
+	countArgs := slices.Clone(w.args)
+	sql := `SELECT p.id, p.nom, p.categorie, n.quantite, n.reserve, n.quantite - n.reserve, ` + seuilSQL +
+		`, count(*) OVER ()` + from + ` ORDER BY p.id` + w.page(limit, offset)
 	rows, err := r.pool.Query(ctx, sql, w.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list niveaux: %w", err)
 	}
+	var total int64
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (stock.Niveau, error) {
 		var n stock.Niveau
-		err := row.Scan(&n.ProduitID, &n.Nom, &n.Categorie, &n.Quantite, &n.Reserve, &n.Disponible, &n.Seuil)
+		err := row.Scan(&n.ProduitID, &n.Nom, &n.Categorie, &n.Quantite, &n.Reserve, &n.Disponible, &n.Seuil, &total)
 		return n, err
 	})
-	return list, total, err
+	if err != nil {
+		return nil, 0, fmt.Errorf("list niveaux: %w", err)
+	}
+	if len(list) > 0 {
+		return list, total, nil
+	}
+	if magasin {
+		e, err := getEmplacement(ctx, r.pool, emplacementID)
+		if errors.Is(err, stock.ErrEmplacementNotFound) || err == nil && e.Type != stock.TypeMagasin {
+			return nil, 0, stock.ErrMagasinNotFound
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("magasin %d: %w", emplacementID, err)
+		}
+	}
+	if offset > 0 {
+		if err := r.pool.QueryRow(ctx, `SELECT count(*)`+from, countArgs...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count niveaux: %w", err)
+		}
+	}
+	return list, total, nil
 }
 
 // --- Ledger ---
