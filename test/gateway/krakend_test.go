@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -18,21 +17,19 @@ import (
 )
 
 // composeNames are the compose service names every helper uses, with their
-// container ports (DESIGN.md); checked when docker-compose.yml is absent.
+// container ports (DESIGN.md).
 var composeNames = map[string]int{
 	"clients": 8001, "orchestrator": 8002, "commande": 8006, "stock": 8007, "paiement": 8008,
 	"panier-1": 8010, "panier-2": 8011,
 }
 
 // composeServices are the services of docker-compose.yml, loaded as docker
-// compose would, or nil when the file does not exist.
+// compose would; a missing file fails the test.
 func composeServices(t *testing.T) map[string]bool {
 	t.Helper()
 	root := kittest.RepoRoot(t)
 	path := filepath.Join(root, "docker-compose.yml")
-	if _, err := os.Stat(path); err != nil {
-		return nil
-	}
+	require.FileExists(t, path)
 	opts, err := cli.NewProjectOptions([]string{path}, cli.WithWorkingDirectory(root),
 		cli.WithEnv(nil), cli.WithProfiles([]string{"*"}))
 	require.NoError(t, err)
@@ -48,9 +45,6 @@ func composeServices(t *testing.T) map[string]bool {
 func TestKrakend_EveryBackendHostIsAComposeServiceOnItsDesignPort(t *testing.T) {
 	k := loadKrakend(t)
 	services := composeServices(t)
-	if services == nil {
-		t.Log("no docker-compose.yml yet: checking against the fixed list of compose names")
-	}
 	for _, e := range k.Endpoints {
 		for _, b := range e.Backend {
 			require.NotEmpty(t, b.Host, "%s: a backend without host would use the global one", e.key())
@@ -59,9 +53,7 @@ func TestKrakend_EveryBackendHostIsAComposeServiceOnItsDesignPort(t *testing.T) 
 				want, ok := composeNames[name]
 				require.True(t, ok, "%s: host %s is no service of the fleet", e.key(), h)
 				require.Equal(t, strconv.Itoa(want), port, "%s: host %s", e.key(), h)
-				if services != nil {
-					require.True(t, services[name], "%s: host %s is not a service of docker-compose.yml", e.key(), h)
-				}
+				require.True(t, services[name], "%s: host %s is not a service of docker-compose.yml", e.key(), h)
 			}
 		}
 	}
