@@ -77,23 +77,7 @@ func Claim(ctx context.Context, tx pgx.Tx, k Key) (*Answer, error) {
 	if tag.RowsAffected() == 1 {
 		return nil, nil
 	}
-	var (
-		empreinte string
-		status    *int
-		body      []byte
-	)
-	err = tx.QueryRow(ctx, `SELECT empreinte, statut, reponse FROM idempotence WHERE portee = $1 AND cle = $2`,
-		k.Scope, k.Key).Scan(&empreinte, &status, &body)
-	if err != nil {
-		return nil, fmt.Errorf("read key %s/%s: %w", k.Scope, k.Key, err)
-	}
-	if empreinte != k.Fingerprint {
-		return nil, ErrReused
-	}
-	if status == nil {
-		return nil, fmt.Errorf("key %s/%s was committed without an answer", k.Scope, k.Key)
-	}
-	return &Answer{Status: *status, Body: body}, nil
+	return Replay(ctx, tx, k)
 }
 
 // Keep stores the answer under k, claimed earlier in tx. body is stored as is
@@ -120,4 +104,50 @@ func Keep(ctx context.Context, tx pgx.Tx, k Key, status int, body any) error {
 		return fmt.Errorf("keep answer for %s/%s: key not claimed", k.Scope, k.Key)
 	}
 	return nil
+}
+
+// When the answer is known before the effect (a record whose content the
+// caller sends whole), the claim, the answer and the effect fit in one
+// statement, so one round trip and one commit: the statement opens with
+// Claimed, its inserts select FROM k so they run only when the key is new,
+// and a key already there makes them insert nothing; Replay then reads its
+// answer. An effect that fails aborts the statement, key included.
+
+// Claimed is the CTE "k" that claims a key with its answer, over parameters
+// $first to $first+4, filled by Args. It yields one row when the key was new.
+func Claimed(first int) string {
+	return fmt.Sprintf(`k AS (INSERT INTO idempotence (portee, cle, empreinte, statut, reponse)
+	    VALUES ($%d, $%d, $%d, $%d, $%d) ON CONFLICT DO NOTHING RETURNING cle)`, first, first+1, first+2, first+3, first+4)
+}
+
+// Args are the parameters of Claimed for k with its answer (JSON).
+func (k Key) Args(status int, body []byte) []any {
+	return []any{k.Scope, k.Key, k.Fingerprint, status, string(body)}
+}
+
+// Querier is what Replay needs: a pool, a connection or a transaction.
+type Querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Replay reads the answer stored under k when a Claimed statement found the
+// key taken. ErrReused: the key came with a different request.
+func Replay(ctx context.Context, q Querier, k Key) (*Answer, error) {
+	var (
+		empreinte string
+		status    *int
+		body      []byte
+	)
+	err := q.QueryRow(ctx, `SELECT empreinte, statut, reponse FROM idempotence WHERE portee = $1 AND cle = $2`,
+		k.Scope, k.Key).Scan(&empreinte, &status, &body)
+	if err != nil {
+		return nil, fmt.Errorf("read key %s/%s: %w", k.Scope, k.Key, err)
+	}
+	if empreinte != k.Fingerprint {
+		return nil, ErrReused
+	}
+	if status == nil {
+		return nil, fmt.Errorf("key %s/%s was committed without an answer", k.Scope, k.Key)
+	}
+	return &Answer{Status: *status, Body: body}, nil
 }

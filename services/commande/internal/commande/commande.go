@@ -82,6 +82,16 @@ type Demande struct {
 	Canal     Canal           `json:"canal" enum:"en_ligne,magasin"`
 	MagasinID *int            `json:"magasin_id,omitempty" minimum:"1" maximum:"5" doc:"Required when canal is magasin, absent otherwise."`
 	Lignes    []LigneDemandee `json:"lignes" minItems:"1" maxItems:"100"`
+	// Historique lets the saga that ran the order record it once, as it
+	// ended, with every state it passed and when (see Historique).
+	Historique []EvenementDemande `json:"historique,omitempty" maxItems:"6" doc:"The states the order passed, oldest first, from CREEE, each allowed by the state machine after the one before; the last one is the order's status. Absent: the order is created CREEE now."`
+}
+
+// EvenementDemande is one state of a recorded history, as the saga sends it.
+type EvenementDemande struct {
+	Statut Statut    `json:"statut" enum:"CREEE,STOCK_VERIFIE,STOCK_RESERVE,PAYEE,CONFIRMEE,ANNULEE"`
+	Motif  string    `json:"motif,omitempty" maxLength:"500" doc:"Required with ANNULEE."`
+	At     time.Time `json:"at" doc:"When the order entered the state (RFC 3339)."`
 }
 
 // Filtre narrows an order list; zero values do not filter.
@@ -161,10 +171,65 @@ func (d Demande) Valider() error {
 			add(at+"prix_unitaire", "must be more than 0 and at most "+PrixMax.String(), l.PrixUnitaire)
 		}
 	}
+	champs = append(champs, verifierHistorique(d.Historique)...)
 	if len(champs) > 0 {
 		return &ValidationError{Champs: champs}
 	}
 	return nil
+}
+
+// AvanceMax is how far in the future a recorded state may be, for the
+// clocks of two services that disagree a little.
+const AvanceMax = time.Minute
+
+// verifierHistorique checks a recorded history against the one state machine:
+// it starts at CREEE, each state may follow the one before, times never go
+// back, and a cancellation says why.
+func verifierHistorique(h []EvenementDemande) []Champ {
+	var champs []Champ
+	limite := time.Now().Add(AvanceMax)
+	for i, e := range h {
+		at := "body.historique[" + strconv.Itoa(i) + "]."
+		switch {
+		case !e.Statut.Valide():
+			champs = append(champs, Champ{at + "statut", "unknown state", e.Statut})
+		case i == 0 && e.Statut != Creee:
+			champs = append(champs, Champ{at + "statut", "a history starts at CREEE", e.Statut})
+		case i > 0 && !PeutPasser(h[i-1].Statut, e.Statut):
+			champs = append(champs, Champ{at + "statut", (&TransitionError{De: h[i-1].Statut, Vers: e.Statut}).Error(), e.Statut})
+		}
+		if err := VerifierMotif(e.Statut, e.Motif); err != nil {
+			champs = append(champs, Champ{at + "motif", err.Error(), e.Motif})
+		}
+		switch {
+		case e.At.IsZero() || e.At.After(limite):
+			champs = append(champs, Champ{at + "at", "must be a time, at most " + AvanceMax.String() + " from now", e.At})
+		case i > 0 && e.At.Before(h[i-1].At):
+			champs = append(champs, Champ{at + "at", "must not be before the state before it", e.At})
+		}
+	}
+	return champs
+}
+
+// Evenements is the history the order is created with: the one recorded,
+// or CREEE at now.
+func (d Demande) Evenements(now time.Time) []Evenement {
+	if len(d.Historique) == 0 {
+		return []Evenement{{Statut: Creee, At: now}}
+	}
+	out := make([]Evenement, len(d.Historique))
+	for i, e := range d.Historique {
+		// PostgreSQL keeps microseconds: the answer shows what is stored.
+		out[i] = Evenement{Statut: e.Statut, Motif: e.Motif, At: e.At.UTC().Truncate(time.Microsecond)}
+	}
+	return out
+}
+
+// Nouvelle is the order d makes under id with history h, as the API shows it.
+func (d Demande) Nouvelle(id uuid.UUID, h []Evenement) Commande {
+	lignes := d.LignesPrix()
+	return Commande{ID: id, ClientID: d.ClientID, Canal: d.Canal, MagasinID: d.MagasinID, Statut: h[len(h)-1].Statut,
+		Total: Total(lignes), Lignes: lignes, Historique: h, CreeLe: h[0].At, ModifieLe: h[len(h)-1].At}
 }
 
 // LignesPrix prices each requested line.
@@ -197,6 +262,11 @@ func (d Demande) Empreinte() string {
 	}
 	for _, l := range d.Lignes {
 		fmt.Fprintf(&b, "|%d:%d:%d", l.ProduitID, l.Quantite, int64(l.PrixUnitaire))
+	}
+	// The states, not their times or reasons: a saga resumed after a crash
+	// records the same outcome again, with other times, and gets the first answer.
+	for _, e := range d.Historique {
+		b.WriteString("|" + string(e.Statut))
 	}
 	sum := sha256.Sum256([]byte(b.String()))
 	return hex.EncodeToString(sum[:])

@@ -55,8 +55,13 @@ func (h *handlers) create(ctx context.Context, in *createInput) (*commandeBody, 
 	if replay {
 		h.log.InfoContext(ctx, "commande creation replayed")
 	} else {
-		h.metrics.entered(c)
-		h.log.InfoContext(ctx, "commande created", "canal", c.Canal, "total", c.Total.String())
+		// A recorded history counts every state the order passed.
+		for _, e := range c.Historique {
+			o := c
+			o.Statut = e.Statut
+			h.metrics.entered(o)
+		}
+		h.log.InfoContext(ctx, "commande created", "canal", c.Canal, "statut", c.Statut, "total", c.Total.String())
 	}
 	return &commandeBody{Body: c}, nil
 }

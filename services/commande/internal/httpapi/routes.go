@@ -13,7 +13,7 @@ import (
 func Routes(api huma.API, repo Repo, log *slog.Logger, reg prometheus.Registerer) {
 	h := &handlers{repo: repo, log: log, metrics: newMetrics(reg)}
 	huma.Register(api, huma.Operation{OperationID: "create-commande", Method: http.MethodPost, Path: "/commandes",
-		Summary: "Créer une commande (CREEE)", DefaultStatus: http.StatusCreated}, h.create)
+		Summary: "Créer une commande (CREEE), ou l'enregistrer avec l'historique de la saga qui l'a menée", DefaultStatus: http.StatusCreated}, h.create)
 	huma.Register(api, huma.Operation{OperationID: "list-commandes", Method: http.MethodGet, Path: "/commandes",
 		Summary: "Lister les commandes, les plus récentes d'abord (sans historique)"}, h.list)
 	huma.Register(api, huma.Operation{OperationID: "get-commande", Method: http.MethodGet, Path: "/commande/{id}",

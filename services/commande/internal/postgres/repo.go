@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"multimagasins/commande/internal/commande"
@@ -29,12 +31,16 @@ func NewRepo(pool *pgxpool.Pool) *Repo { return &Repo{pool: pool} }
 type db interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// Create stores a new order in CREEE with its lines and first history row,
-// and the Idempotency-Key (when cle is not empty) with the answer, in one
-// transaction. replay is true when an earlier identical request made it.
+// Create stores a new order with its lines and history (CREEE now, or the
+// history a saga recorded) and the Idempotency-Key (when cle is not empty)
+// with the answer. The common case is one statement, so one round trip and
+// one commit; an id already taken goes the slow way, in a transaction that
+// tells a retry of the same order from a clash. replay is true when an
+// earlier identical request made the order.
 func (r *Repo) Create(ctx context.Context, cle string, d commande.Demande) (c commande.Commande, replay bool, err error) {
 	contenu := d.Empreinte()
 	id := uuid.New()
@@ -42,39 +48,69 @@ func (r *Repo) Create(ctx context.Context, cle string, d commande.Demande) (c co
 	if d.ID != nil {
 		id, idPart = *d.ID, d.ID.String()
 	}
-	k := key(cle, "creer|"+idPart+"|"+contenu)
+	c = d.Nouvelle(id, d.Evenements(time.Now().UTC().Truncate(time.Microsecond)))
+	var k *idem.Key
+	var answer []byte
+	if cle != "" {
+		kk := key(cle, "creer|"+idPart+"|"+contenu)
+		k = &kk
+		if answer, err = json.Marshal(c); err != nil {
+			return c, false, fmt.Errorf("encode answer: %w", err)
+		}
+	}
+	created, err := insertCommande(ctx, r.pool, c, contenu, k, answer)
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "commandes_pkey":
+		return r.createTaken(ctx, k, d, contenu, id)
+	case err != nil:
+		return c, false, err
+	case created:
+		return c, false, nil
+	}
+	// The key was there: the first answer, or a different request under it.
+	stored, err := idem.Replay(ctx, r.pool, *k)
+	if errors.Is(err, idem.ErrReused) {
+		return c, false, commande.ErrCleReutilisee
+	}
+	if err != nil {
+		return c, false, err
+	}
+	var first commande.Commande
+	if err := json.Unmarshal(stored.Body, &first); err != nil {
+		return c, false, fmt.Errorf("decode stored answer: %w", err)
+	}
+	return first, true, nil
+}
+
+// createTaken answers a creation whose id an order already has: the same
+// order is a retry and gets it back; anything else is a clash.
+func (r *Repo) createTaken(ctx context.Context, k *idem.Key, d commande.Demande, contenu string, id uuid.UUID) (c commande.Commande, replay bool, err error) {
 	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-		if cle != "" {
-			found, err := claim(ctx, tx, k, &c)
+		if k != nil {
+			found, err := claim(ctx, tx, *k, &c)
 			if err != nil || found {
 				replay = found
 				return err
 			}
 		}
-		created, err := insertCommande(ctx, tx, id, d, contenu)
-		if err != nil {
+		var existing string
+		if err := tx.QueryRow(ctx, `SELECT empreinte FROM commandes WHERE id = $1`, id).Scan(&existing); err != nil {
+			return fmt.Errorf("read commande %s: %w", id, err)
+		}
+		if existing != contenu {
+			return commande.ErrIDPris
+		}
+		replay = true
+		if len(d.Historique) > 0 {
+			c, err = get(ctx, tx, id)
+		} else {
+			c, err = asCreated(ctx, tx, id)
+		}
+		if err != nil || k == nil {
 			return err
 		}
-		if !created {
-			// The caller chose this id before: the same order is a retry, anything else a clash.
-			var existing string
-			if err := tx.QueryRow(ctx, `SELECT empreinte FROM commandes WHERE id = $1`, id).Scan(&existing); err != nil {
-				return fmt.Errorf("read commande %s: %w", id, err)
-			}
-			if existing != contenu {
-				return commande.ErrIDPris
-			}
-			replay = true
-			if c, err = asCreated(ctx, tx, id); err != nil {
-				return err
-			}
-		} else if c, err = get(ctx, tx, id); err != nil {
-			return err
-		}
-		if cle != "" {
-			return idem.Keep(ctx, tx, k, http.StatusCreated, c)
-		}
-		return nil
+		return idem.Keep(ctx, tx, *k, http.StatusCreated, c)
 	})
 	return c, replay, err
 }
@@ -210,34 +246,49 @@ func scanLigne(row pgx.CollectableRow) (commande.Ligne, error) {
 	return l, err
 }
 
-// insertCommande writes the order, its lines and its first history row in
-// one statement; created is false when an order already has this id.
-func insertCommande(ctx context.Context, tx pgx.Tx, id uuid.UUID, d commande.Demande, empreinte string) (created bool, err error) {
-	lignes := d.LignesPrix()
-	produits := make([]int64, len(lignes))
-	quantites := make([]int32, len(lignes))
-	prix := make([]int64, len(lignes))
-	for i, l := range lignes {
+// insertCommande writes the order c, its lines and its history in one
+// statement, with the key k and its answer when k is not nil; created is
+// false when the key was already there (nothing is written then).
+func insertCommande(ctx context.Context, q db, c commande.Commande, empreinte string, k *idem.Key, answer []byte) (created bool, err error) {
+	produits := make([]int64, len(c.Lignes))
+	quantites := make([]int32, len(c.Lignes))
+	prix := make([]int64, len(c.Lignes))
+	for i, l := range c.Lignes {
 		produits[i], quantites[i], prix[i] = l.ProduitID, int32(l.Quantite), int64(l.PrixUnitaire)
 	}
+	statuts := make([]string, len(c.Historique))
+	motifs := make([]string, len(c.Historique))
+	ats := make([]time.Time, len(c.Historique))
+	for i, e := range c.Historique {
+		statuts[i], motifs[i], ats[i] = string(e.Statut), e.Motif, e.At
+	}
+	// Without a key, a one-row k stands in for the claim.
+	claim := `k AS (SELECT 1)`
+	args := []any{c.ID, c.ClientID, string(c.Canal), c.MagasinID, string(c.Statut), int64(c.Total), empreinte,
+		c.CreeLe, c.ModifieLe, produits, quantites, prix, statuts, motifs, ats}
+	if k != nil {
+		claim = idem.Claimed(len(args) + 1)
+		args = append(args, k.Args(http.StatusCreated, answer)...)
+	}
 	var n int
-	err = tx.QueryRow(ctx,
-		`WITH c AS (
-		     INSERT INTO commandes (id, client_id, canal, magasin_id, statut, total, empreinte)
-		     VALUES ($1, $2, $3, $4, 'CREEE', $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id
+	err = q.QueryRow(ctx,
+		`WITH `+claim+`, c AS (
+		     INSERT INTO commandes (id, client_id, canal, magasin_id, statut, total, empreinte, cree_le, modifie_le)
+		     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 FROM k RETURNING id, statut, cree_le
 		 ), l AS (
 		     -- unnest keeps the array order; WITH ORDINALITY numbers the lines from 1.
-		     INSERT INTO commande_lignes (commande_id, position, produit_id, quantite, prix_unitaire)
-		     SELECT c.id, t.n - 1, t.p, t.q, t.u
-		     FROM c, unnest($7::bigint[], $8::int[], $9::bigint[]) WITH ORDINALITY AS t(p, q, u, n)
+		     -- A confirmed sale's lines join the reports (see 0003_rapports.sql).
+		     INSERT INTO commande_lignes (commande_id, position, produit_id, quantite, prix_unitaire, vente_le)
+		     SELECT c.id, t.n - 1, t.p, t.q, t.u, CASE WHEN c.statut = 'CONFIRMEE' THEN c.cree_le END
+		     FROM c, unnest($10::bigint[], $11::int[], $12::bigint[]) WITH ORDINALITY AS t(p, q, u, n)
 		 ), h AS (
-		     INSERT INTO commande_historique (commande_id, statut) SELECT id, 'CREEE' FROM c
+		     INSERT INTO commande_historique (commande_id, statut, motif, at)
+		     SELECT c.id, t.s, t.m, t.a FROM c, unnest($13::text[], $14::text[], $15::timestamptz[]) WITH ORDINALITY AS t(s, m, a, n)
+		     ORDER BY t.n
 		 )
-		 SELECT count(*) FROM c`,
-		id, d.ClientID, string(d.Canal), d.MagasinID, int64(commande.Total(lignes)), empreinte,
-		produits, quantites, prix).Scan(&n)
+		 SELECT count(*) FROM c`, args...).Scan(&n)
 	if err != nil {
-		return false, fmt.Errorf("insert commande %s: %w", id, err)
+		return false, fmt.Errorf("insert commande %s: %w", c.ID, err)
 	}
 	return n == 1, nil
 }
