@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -224,30 +223,13 @@ func TestPanier_ConcurrentAddsNeitherLoseNorOverflow(t *testing.T) {
 	replicas := []string{f.start(t), f.start(t)}
 
 	const shoppers = 60
-	statuses := make([]int, shoppers)
-	var wg sync.WaitGroup
-	for i := range shoppers {
-		wg.Go(func() {
-			body := `{"client_id":1,"produit_id":1,"quantite":1}`
-			req, err := kittest.NewRequest(context.Background(), "POST", replicas[i%2]+"/panier", body)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			resp.Body.Close()
-			statuses[i] = resp.StatusCode
-		})
+	adds := make([]*http.Request, shoppers)
+	for i := range adds {
+		adds[i] = kittest.Request(t, "POST", replicas[i%2]+"/panier", `{"client_id":1,"produit_id":1,"quantite":1}`)
 	}
-	wg.Wait()
-
 	count := map[int]int{}
-	for _, s := range statuses {
-		count[s]++
+	for _, r := range kittest.SendAll(t, adds) {
+		count[r.Status]++
 	}
 	require.Equal(t, 50, count[http.StatusOK]+count[http.StatusCreated], "statuses %v", count)
 	require.Equal(t, 1, count[http.StatusCreated], "one line created, the rest incremented: %v", count)
