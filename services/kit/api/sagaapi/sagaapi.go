@@ -1,0 +1,201 @@
+// Package sagaapi is the typed contract of the orchestrator's public API:
+// the four saga POSTs (online checkout, checkout of a cart, counter sale,
+// return) and the reads of stored sagas, with the bodies exactly as the
+// orchestrator serves them (see its /openapi.json).
+//
+// A saga that ran answers with the saga itself whatever its outcome: 201
+// CONFIRMEE, 402 or 409 ANNULEE, 202 still running, 503 stopped on a
+// participant. Those come back as a Resultat, not an error: the outcome is
+// the answer. Only a request refused before any saga started (422, 404, a
+// 503 with nothing created) is a *kit.ProblemError (use kit.StatusOf). To
+// see every call's exact status and raw body, use kit.WithTrace.
+package sagaapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"multimagasins/kit"
+	"multimagasins/kit/api/internal/wire"
+)
+
+// Statut is a saga's state.
+type Statut string
+
+// The states a saga goes through; every saga ends CONFIRMEE or ANNULEE.
+const (
+	Creee            Statut = "CREEE"
+	StockVerifie     Statut = "STOCK_VERIFIE"
+	StockReserve     Statut = "STOCK_RESERVE"
+	Payee            Statut = "PAYEE"
+	RetourEnregistre Statut = "RETOUR_ENREGISTRE"
+	Restocke         Statut = "RESTOCKE"
+	Confirmee        Statut = "CONFIRMEE"
+	Annulee          Statut = "ANNULEE"
+)
+
+// Types of saga.
+const (
+	TypeCommande = "commande" // online checkout, from a list of products or a cart
+	TypeVente    = "vente"    // counter sale
+	TypeRetour   = "retour"   // return: record, restock, refund
+)
+
+// ClientInvite is the demo guest client of requests that name none.
+const ClientInvite int64 = 1
+
+// LigneDemandee is a product and a quantity, as a client sends it.
+type LigneDemandee struct {
+	ProduitID int64 `json:"produit_id"`
+	Quantite  int   `json:"quantite"`
+}
+
+// DemandeCommande is the body of POST /saga/commande (the seed's request).
+type DemandeCommande struct {
+	Produits []LigneDemandee `json:"produits"`
+	ClientID *int64          `json:"client_id,omitempty"` // nil: the guest client
+}
+
+// DemandePanier is the body of POST /commande: check out a client's cart.
+type DemandePanier struct {
+	ClientID int64 `json:"client_id"`
+}
+
+// DemandeVente is the body of POST /saga/vente: a counter sale in a store.
+type DemandeVente struct {
+	MagasinID int             `json:"magasin_id"`
+	Produits  []LigneDemandee `json:"produits"`
+	Methode   string          `json:"methode"`             // comptant or carte
+	ClientID  *int64          `json:"client_id,omitempty"` // nil: the guest client
+}
+
+// DemandeRetour is the body of POST /saga/retour.
+type DemandeRetour struct {
+	CommandeID uuid.UUID       `json:"commande_id"`
+	Lignes     []LigneDemandee `json:"lignes,omitempty"` // none: everything not yet returned
+}
+
+// Etat is one state a saga entered, with when.
+type Etat struct {
+	Etat Statut    `json:"etat"`
+	At   time.Time `json:"at"`
+}
+
+// Reponse is the answer to every saga request and the summary in lists.
+type Reponse struct {
+	SagaID     uuid.UUID  `json:"saga_id"`
+	Type       string     `json:"type"`
+	CommandeID *uuid.UUID `json:"commande_id"`
+	Statut     Statut     `json:"statut"`
+	Motif      string     `json:"motif"` // why it ended ANNULEE or waits for recovery
+	Total      kit.Cents  `json:"total"` // charged, or refunded for a return
+	Etapes     []Etat     `json:"etapes"`
+	Termine    bool       `json:"termine"` // false while it runs or waits for recovery
+}
+
+// Appel is one row of a saga's step log: an action, a compensation or a probe.
+type Appel struct {
+	N          int             `json:"n"`
+	Etape      string          `json:"etape"`
+	Sens       string          `json:"sens"`   // action, compensation, sondage
+	Statut     string          `json:"statut"` // envoyee, reussie, echouee, inconnue
+	Tentatives int             `json:"tentatives"`
+	HTTPStatus *int            `json:"http_status"`
+	Reponse    json.RawMessage `json:"reponse,omitempty"` // what the participant answered, call by call
+	EnvoyeeLe  time.Time       `json:"envoyee_le"`
+	RecueLe    *time.Time      `json:"recue_le"`
+}
+
+// Saga is a saga as stored: the answer plus the engine's progress and log.
+type Saga struct {
+	Reponse
+	HTTPStatus     int             `json:"http_status,omitempty"` // the status it answered with, once finished
+	Phase          string          `json:"phase"`                 // en_cours, sondage, compensation, terminee
+	Etape          string          `json:"etape"`
+	CleIdempotence *string         `json:"cle_idempotence"`
+	CreeLe         time.Time       `json:"cree_le"`
+	ModifieLe      time.Time       `json:"modifie_le"`
+	Requete        json.RawMessage `json:"requete,omitempty"`
+	Journal        []Appel         `json:"journal,omitempty"`
+}
+
+// Resultat is what a saga POST answered: its exact status (201, 202, 402,
+// 409, 503), the Location of a saga still running, and the saga.
+type Resultat struct {
+	Status   int
+	Location string
+	Reponse
+}
+
+// Client calls the orchestrator.
+type Client struct{ c *kit.Client }
+
+// New wraps a pooled client made once for the orchestrator's base URL. Its
+// timeout must leave room for a whole saga (several participant calls).
+func New(c *kit.Client) *Client { return &Client{c: c} }
+
+// Commande runs the online checkout of a list of products. key is the
+// client's Idempotency-Key ("" for none): the same key and body return the
+// same saga, never a second order.
+func (c *Client) Commande(ctx context.Context, key string, d DemandeCommande) (Resultat, error) {
+	return c.start(ctx, "/saga/commande", key, d)
+}
+
+// Panier checks out a client's cart through the same saga; CONFIRMEE empties the cart.
+func (c *Client) Panier(ctx context.Context, key string, d DemandePanier) (Resultat, error) {
+	return c.start(ctx, "/commande", key, d)
+}
+
+// Vente runs a counter sale from a store's stock.
+func (c *Client) Vente(ctx context.Context, key string, d DemandeVente) (Resultat, error) {
+	return c.start(ctx, "/saga/vente", key, d)
+}
+
+// Retour records a return, restocks the goods where they were sold and refunds them.
+func (c *Client) Retour(ctx context.Context, key string, d DemandeRetour) (Resultat, error) {
+	return c.start(ctx, "/saga/retour", key, d)
+}
+
+// start sends a saga POST. An answer that carries a saga is a Resultat,
+// whatever its status; anything else is the problem it is.
+func (c *Client) start(ctx context.Context, path, key string, body any) (Resultat, error) {
+	a, err := c.c.Send(ctx, http.MethodPost, path, body, wire.Key(key))
+	if err != nil {
+		return Resultat{}, err
+	}
+	var r Resultat
+	if json.Unmarshal(a.Body, &r.Reponse) == nil && r.SagaID != uuid.Nil {
+		r.Status, r.Location = a.Status, a.Header.Get("Location")
+		return r, nil
+	}
+	if err := a.Err(); err != nil {
+		return Resultat{}, fmt.Errorf("POST %s: %w", path, err)
+	}
+	return Resultat{}, fmt.Errorf("POST %s: status %d without a saga: %.200s", path, a.Status, a.Body)
+}
+
+// GetSaga reads a saga with its states and its step log.
+func (c *Client) GetSaga(ctx context.Context, id uuid.UUID) (Saga, error) {
+	var out Saga
+	return out, c.c.Do(ctx, http.MethodGet, "/saga/"+id.String(), nil, &out, nil)
+}
+
+// ListSagasParams narrows GET /sagas; zero values are not sent.
+type ListSagasParams struct {
+	Statut Statut
+	Type   string
+	kit.PageQuery
+}
+
+// ListSagas lists sagas, newest first.
+func (c *Client) ListSagas(ctx context.Context, p ListSagasParams) (kit.Page[Saga], error) {
+	var q wire.Query
+	q.Str("statut", string(p.Statut)).Str("type", p.Type).Page(p.PageQuery)
+	var out kit.Page[Saga]
+	return out, c.c.Do(ctx, http.MethodGet, q.On("/sagas"), nil, &out, nil)
+}
