@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/url"
 	"os"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -46,10 +47,15 @@ type krakendConfig struct {
 			} `json:"qos/ratelimit/router"`
 		} `json:"extra_config"`
 		Backend []struct {
-			Host       []string `json:"host"`
-			URLPattern string   `json:"url_pattern"`
-			Method     string   `json:"method"`
-			Group      string   `json:"group"`
+			Host        []string `json:"host"`
+			URLPattern  string   `json:"url_pattern"`
+			Method      string   `json:"method"`
+			Group       string   `json:"group"`
+			ExtraConfig struct {
+				// KrakenD keeps the backend's answers for as long as their
+				// Cache-Control allows; the native gateway does the same.
+				HTTPCache json.RawMessage `json:"qos/http-cache"`
+			} `json:"extra_config"`
 		} `json:"backend"`
 	} `json:"endpoints"`
 }
@@ -57,6 +63,7 @@ type krakendConfig struct {
 // gatewayConf is what deploy/nginx/gateway.conf.tmpl needs.
 type gatewayConf struct {
 	RunDir, Listen string
+	User           string // nginx's user directive, when the launcher runs as root (see workerUser)
 	Timeout        string // proxy_read_timeout: the longest endpoint timeout
 	Upstreams      []gwUpstream
 	Paths          []gwPath
@@ -74,7 +81,12 @@ type gwUpstream struct {
 // gwPath is one entry of the $uri map: an exact path, or "~^regex$".
 type gwPath struct{ Pattern, Template string }
 
-type gwRoute struct{ Key, Upstream string }
+// gwRoute is one METHOD /template of the route table. Cached routes are
+// kept in the gateway's cache for as long as their Cache-Control says.
+type gwRoute struct {
+	Key, Upstream string
+	Cached        bool
+}
 
 type gwZone struct {
 	Name   string
@@ -175,13 +187,20 @@ func buildGateway(src []byte, runDir, listen string, addr func(host string) (str
 			if err != nil {
 				return c, err
 			}
-			c.Routes = append(c.Routes, gwRoute{Key: key, Upstream: up})
+			cached := b.ExtraConfig.HTTPCache != nil
+			if cached && method != "GET" {
+				return c, fmt.Errorf("krakend.json: %s: only GET answers are cached", key)
+			}
+			c.Routes = append(c.Routes, gwRoute{Key: key, Upstream: up, Cached: cached})
 		case len(e.Backend) > 0:
 			if method != "GET" || strings.Contains(e.Endpoint, "{") {
 				return c, fmt.Errorf("krakend.json: %s: the native gateway merges only GET endpoints without parameters", key)
 			}
 			m, err := buildMerge(i, e.Endpoint, len(e.Backend), func(j int) (string, string, string, error) {
 				b := e.Backend[j]
+				if b.ExtraConfig.HTTPCache != nil {
+					return "", "", "", fmt.Errorf("krakend.json: %s: the native gateway caches only endpoints with one backend", key)
+				}
 				if !groupName.MatchString(b.Group) || strings.ContainsAny(b.URLPattern, "{$' ") {
 					return "", "", "", fmt.Errorf("krakend.json: %s: each merged backend needs a group (letters, digits, _) and a fixed url_pattern", key)
 				}
@@ -342,11 +361,14 @@ func writeGateway(src []byte, tmplPath, runDir, listen string, addr func(string)
 	if err != nil {
 		return "", err
 	}
+	if c.User, err = workerUser(); err != nil {
+		return "", err
+	}
 	conf, err := renderTemplate(tmplPath, c)
 	if err != nil {
 		return "", err
 	}
-	for _, d := range []string{"logs", "gateway-temp/client_body", "gateway-temp/proxy",
+	for _, d := range []string{"logs", "gateway-cache", "gateway-temp/client_body", "gateway-temp/proxy",
 		"gateway-temp/fastcgi", "gateway-temp/uwsgi", "gateway-temp/scgi"} {
 		if err := os.MkdirAll(filepath.Join(runDir, d), 0o755); err != nil {
 			return "", err
@@ -354,6 +376,22 @@ func writeGateway(src []byte, tmplPath, runDir, listen string, addr func(string)
 	}
 	path := filepath.Join(runDir, "gateway.conf")
 	return path, os.WriteFile(path, conf, 0o644)
+}
+
+// workerUser is who nginx's workers run as. Started by root, nginx would
+// switch them to nobody, who can neither enter a private run directory (the
+// tests' is a 0700 temporary one) nor write the cache there; so they stay
+// the launcher's own user. Started by anyone else, nginx cannot switch and
+// the directive is left out.
+func workerUser() (string, error) {
+	if os.Geteuid() != 0 {
+		return "", nil
+	}
+	u, err := user.Current()
+	if err != nil {
+		return "", fmt.Errorf("nginx worker user: %w", err)
+	}
+	return u.Username, nil
 }
 
 // nativeKrakend is krakend.json for local processes: every backend host

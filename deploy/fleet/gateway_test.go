@@ -1,12 +1,20 @@
 package fleet
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -88,6 +96,136 @@ func TestBuildGateway_RoutesEveryEndpointOnceWithItsUpstreamAndLimit(t *testing.
 	for _, group := range []string{`"ventes_par_magasin":`, `"performance_magasins":`, `"ruptures":`, `"demandes_en_attente":`} {
 		require.Contains(t, body, group)
 	}
+}
+
+func TestBuildGateway_CachesTheRoutesKrakendCaches(t *testing.T) {
+	src, _ := realKrakend(t)
+	c, err := buildGateway(src, "/run", "127.0.0.1:1", fakeAddr)
+	require.NoError(t, err)
+	var cached []string
+	for _, r := range c.Routes {
+		if r.Cached {
+			cached = append(cached, r.Key)
+		}
+	}
+	require.ElementsMatch(t, []string{"GET /produits", "GET /produits/{id}", "GET /magasins", "GET /magasins/{id}",
+		"GET /magasins/{id}/stock"}, cached)
+}
+
+// The rendered gateway in front of a fake stock: a cached route is served
+// from nginx's copy (with the caller's own request id, and 304 for its
+// ETag) until the copy's max-age has passed, then the new price shows; a
+// route krakend.json does not cache reaches the service every time, even
+// with a Cache-Control.
+func TestGatewayConf_CachesForTheMaxAgeAndNoLonger(t *testing.T) {
+	bin := lookPath("nginx", "/usr/sbin/nginx")
+	if bin == "" {
+		t.Skip("nginx is not installed")
+	}
+	var prix, hits, clientsHits atomic.Int64
+	prix.Store(1000)
+	svc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-ID", r.Header.Get("X-Request-ID"))
+		w.Header().Set("Cache-Control", "public, max-age=1")
+		if r.URL.Path == "/clients" {
+			clientsHits.Add(1)
+			fmt.Fprint(w, `{"items":[]}`)
+			return
+		}
+		hits.Add(1)
+		body := fmt.Sprintf(`{"id":1,"prix":%d}`, prix.Load())
+		etag := fmt.Sprintf(`"%x"`, prix.Load())
+		w.Header().Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, body)
+	}))
+	t.Cleanup(svc.Close)
+	upstream := strings.TrimPrefix(svc.URL, "http://")
+	addr := func(host string) (string, bool) {
+		if host == "stock" || host == "clients" {
+			return upstream, true
+		}
+		return fakeAddr(host)
+	}
+
+	src, root := realKrakend(t)
+	dir := t.TempDir()
+	listen := freeAddr(t)
+	path, err := writeGateway(src, filepath.Join(root, "deploy", "nginx", "gateway.conf.tmpl"), dir, listen, addr)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	nginx := exec.CommandContext(ctx, bin, "-p", dir, "-c", path, "-e", filepath.Join(dir, "logs", "err.log"), "-g", "daemon off;")
+	require.NoError(t, nginx.Start())
+	t.Cleanup(func() {
+		cancel()
+		_ = nginx.Wait()
+		if t.Failed() {
+			logs, _ := os.ReadFile(filepath.Join(dir, "logs", "gateway-error.log"))
+			t.Logf("nginx error log:\n%s", logs)
+		}
+	})
+	base := "http://" + listen
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(base + "/__health")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 20*time.Millisecond, "nginx did not start")
+
+	first := gwGet(t, base+"/produits/1", "X-Request-ID", "premier")
+	require.Equal(t, http.StatusOK, first.status)
+	require.Equal(t, "premier", first.header.Get("X-Request-ID"))
+	etag := first.header.Get("ETag")
+	second := gwGet(t, base+"/produits/1", "X-Request-ID", "second")
+	require.Equal(t, first.body, second.body)
+	require.Equal(t, "second", second.header.Get("X-Request-ID"), "a copy answers with the caller's id, not the one that filled it")
+	notModified := gwGet(t, base+"/produits/1", "If-None-Match", etag)
+	require.Equal(t, http.StatusNotModified, notModified.status)
+	require.EqualValues(t, 1, hits.Load(), "the service answered once; nginx served the rest from its copy")
+
+	gwGet(t, base+"/clients", "X-Request-ID", "c1")
+	c2 := gwGet(t, base+"/clients", "X-Request-ID", "c2")
+	require.EqualValues(t, 2, clientsHits.Load(), "GET /clients is not cached by krakend.json, so not by nginx")
+	require.Equal(t, "c2", c2.header.Get("X-Request-ID"))
+
+	prix.Store(1250)
+	require.Eventually(t, func() bool {
+		return strings.Contains(gwGet(t, base+"/produits/1").body, `"prix":1250`)
+	}, 10*time.Second, 100*time.Millisecond, "the new price never showed once the copy's max-age had passed")
+}
+
+type gwAnswer struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func gwGet(t *testing.T, url string, headers ...string) gwAnswer {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return gwAnswer{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 func TestBuildGateway_RefusesWhatNginxCannotServeTheSameWay(t *testing.T) {
