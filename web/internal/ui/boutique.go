@@ -2,22 +2,25 @@ package ui
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+
+	"multimagasins/kit"
+	"multimagasins/kit/api/clientsapi"
+	"multimagasins/kit/api/commandeapi"
+	"multimagasins/kit/api/panierapi"
+	"multimagasins/kit/api/sagaapi"
+	"multimagasins/kit/api/stockapi"
 )
 
 // Boutique lets a shopper create an account or pick an existing one.
 func (s *Server) Boutique(w http.ResponseWriter, r *http.Request) {
-	var clients page[client]
 	var erreurs []string
-	q := url.Values{"limit": {"50"}}
-	if v := r.URL.Query().Get("q"); v != "" {
-		q.Set("q", v)
-	}
-	if err := s.clients.Do(r.Context(), http.MethodGet, "/clients?"+q.Encode(), nil, &clients, nil); err != nil {
+	clients, err := s.clients.ListClients(r.Context(), clientsapi.ListClientsParams{Q: r.URL.Query().Get("q"),
+		PageQuery: kit.PageQuery{Limit: 50}})
+	if err != nil {
 		erreurs = append(erreurs, message(err))
 	}
 	s.render(w, r, "boutique.html", "Boutique en ligne", erreurs, map[string]any{"Clients": clients.Items, "Q": r.URL.Query().Get("q")})
@@ -25,14 +28,11 @@ func (s *Server) Boutique(w http.ResponseWriter, r *http.Request) {
 
 // CreerClient opens an account, then goes to that client's shop.
 func (s *Server) CreerClient(w http.ResponseWriter, r *http.Request) {
-	body := map[string]string{"nom": strings.TrimSpace(r.PostFormValue("nom")), "email": strings.TrimSpace(r.PostFormValue("email"))}
-	for _, k := range []string{"telephone", "adresse"} {
-		if v := strings.TrimSpace(r.PostFormValue(k)); v != "" {
-			body[k] = v
-		}
-	}
-	var c client
-	if err := s.clients.Do(r.Context(), http.MethodPost, "/clients", body, &c, nil); err != nil {
+	c, err := s.clients.CreateClient(r.Context(), clientsapi.Fields{
+		Nom: strings.TrimSpace(r.PostFormValue("nom")), Email: strings.TrimSpace(r.PostFormValue("email")),
+		Telephone: strings.TrimSpace(r.PostFormValue("telephone")), Adresse: strings.TrimSpace(r.PostFormValue("adresse")),
+	})
+	if err != nil {
 		redirect(w, r, "/boutique", err, "")
 		return
 	}
@@ -46,27 +46,23 @@ func (s *Server) BoutiqueClient(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	cid := strconv.FormatInt(id, 10)
-	var (
-		erreurs   []string
-		cl        client
-		produits  page[produit]
-		pn        panier
-		commandes page[commande]
-	)
+	var erreurs []string
 	note := func(err error) {
 		if err != nil {
 			erreurs = append(erreurs, message(err))
 		}
 	}
-	note(s.clients.Do(r.Context(), http.MethodGet, "/clients/"+cid, nil, &cl, nil))
-	pq := url.Values{"limit": {"100"}, "actif": {"true"}}
-	if v := r.URL.Query().Get("q"); v != "" {
-		pq.Set("q", v)
-	}
-	note(s.stock.Do(r.Context(), http.MethodGet, "/produits?"+pq.Encode(), nil, &produits, nil))
-	note(s.panier.Do(r.Context(), http.MethodGet, "/panier/"+cid, nil, &pn, nil))
-	note(s.commande.Do(r.Context(), http.MethodGet, "/commandes?limit=20&client_id="+cid, nil, &commandes, nil))
+	ctx := r.Context()
+	cl, err := s.clients.GetClient(ctx, id)
+	note(err)
+	actif := true
+	produits, err := s.stock.ListProduits(ctx, stockapi.ListProduitsParams{Q: r.URL.Query().Get("q"), Actif: &actif,
+		PageQuery: kit.PageQuery{Limit: 100}})
+	note(err)
+	pn, err := s.panier.GetPanier(ctx, id)
+	note(err)
+	commandes, err := s.commande.ListCommandes(ctx, commandeapi.ListCommandesParams{ClientID: id, PageQuery: kit.PageQuery{Limit: 20}})
+	note(err)
 	sg, err := s.sagaLue(r)
 	note(err)
 	noms := map[int64]string{}
@@ -91,8 +87,7 @@ func (s *Server) AjouterPanier(w http.ResponseWriter, r *http.Request) {
 		qte, err = entier(r.PostFormValue("quantite"), "quantité")
 	}
 	if err == nil {
-		err = s.panier.Do(r.Context(), http.MethodPost, "/panier",
-			map[string]int64{"client_id": id, "produit_id": prod, "quantite": qte}, nil, nil)
+		_, _, err = s.panier.AddLigne(r.Context(), panierapi.Ajout{ClientID: id, ProduitID: prod, Quantite: int(qte)})
 	}
 	redirect(w, r, base+"#panier", err, "Produit ajouté au panier.")
 }
@@ -106,7 +101,6 @@ func (s *Server) ModifierPanier(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		prod, err = entier(chi.URLParam(r, "produit_id"), "produit")
 	}
-	path := "/panier/" + strconv.FormatInt(id, 10) + "/lignes/" + strconv.FormatInt(prod, 10)
 	ok := "Panier mis à jour."
 	if err == nil && r.PostFormValue("action") != "retirer" {
 		qte, err = entier(r.PostFormValue("quantite"), "quantité")
@@ -114,10 +108,10 @@ func (s *Server) ModifierPanier(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err != nil:
 	case r.PostFormValue("action") == "retirer" || qte == 0:
-		err = s.panier.Do(r.Context(), http.MethodDelete, path, nil, nil, nil)
+		err = s.panier.DeleteLigne(r.Context(), id, prod)
 		ok = "Produit retiré du panier."
 	default:
-		err = s.panier.Do(r.Context(), http.MethodPut, path, map[string]int64{"quantite": qte}, nil, nil)
+		_, err = s.panier.SetLigne(r.Context(), id, prod, int(qte))
 	}
 	redirect(w, r, base+"#panier", err, ok)
 }
@@ -130,10 +124,10 @@ func (s *Server) Commander(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, base, err, "")
 		return
 	}
-	sg, err := s.postSaga(r.Context(), "/commande", map[string]int64{"client_id": id})
+	sg, err := s.orch.Panier(r.Context(), "", sagaapi.DemandePanier{ClientID: id})
 	if err != nil {
 		redirect(w, r, base, err, "")
 		return
 	}
-	redirect(w, r, base+"?saga="+url.QueryEscape(sg.SagaID)+"#saga-resultat", nil, "")
+	redirect(w, r, sagaPage(base, sg), nil, "")
 }

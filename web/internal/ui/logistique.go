@@ -4,30 +4,29 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"multimagasins/kit"
+	"multimagasins/kit/api/stockapi"
 )
 
 // Logistique is the centre's page: its stock, the pending requests, the transfers.
 func (s *Server) Logistique(w http.ResponseWriter, r *http.Request) {
-	var (
-		erreurs    []string
-		stock      page[stockLigne]
-		demandes   page[demande]
-		transferts page[mouvement]
-	)
+	var erreurs []string
 	note := func(err error) {
 		if err != nil {
 			erreurs = append(erreurs, message(err))
 		}
 	}
-	note(s.stock.Do(r.Context(), http.MethodGet, "/logistique/stock?limit=500", nil, &stock, nil))
-	note(s.stock.Do(r.Context(), http.MethodGet, "/demandes?statut=en_attente&limit=200", nil, &demandes, nil))
-	note(s.stock.Do(r.Context(), http.MethodGet, "/mouvements?type=transfert&limit=50", nil, &transferts, nil))
+	ctx := r.Context()
+	stock, err := s.stock.StockLogistique(ctx, stockapi.StockParams{PageQuery: kit.PageQuery{Limit: 500}})
+	note(err)
+	demandes, err := s.stock.ListDemandes(ctx, stockapi.DemandesParams{Statut: stockapi.DemandeEnAttente, PageQuery: kit.PageQuery{Limit: 200}})
+	note(err)
+	transferts, err := s.stock.ListMouvements(ctx, stockapi.MouvementsParams{Type: stockapi.MvtTransfert, PageQuery: kit.PageQuery{Limit: 50}})
+	note(err)
 	s.render(w, r, "logistique.html", "Centre logistique", erreurs, map[string]any{
 		"Stock": stock.Items, "Demandes": demandes.Items, "Transferts": transferts.Items,
 	})
@@ -38,7 +37,7 @@ func (s *Server) Logistique(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Approuver(w http.ResponseWriter, r *http.Request) {
 	id, err := entier(chi.URLParam(r, "id"), "demande")
 	if err == nil {
-		err = s.stock.Do(r.Context(), http.MethodPost, "/demandes/"+strconv.FormatInt(id, 10)+"/approuver", nil, nil, nil)
+		_, err = s.stock.ApproveDemande(r.Context(), id)
 	}
 	var pe *kit.ProblemError
 	if errors.As(err, &pe) && pe.Status == http.StatusConflict && len(pe.Problem.Errors) > 0 &&
@@ -52,8 +51,7 @@ func (s *Server) Approuver(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Refuser(w http.ResponseWriter, r *http.Request) {
 	id, err := entier(chi.URLParam(r, "id"), "demande")
 	if err == nil {
-		err = s.stock.Do(r.Context(), http.MethodPost, "/demandes/"+strconv.FormatInt(id, 10)+"/refuser",
-			map[string]string{"motif": r.PostFormValue("motif")}, nil, nil)
+		_, err = s.stock.RefuseDemande(r.Context(), id, r.PostFormValue("motif"))
 	}
 	redirect(w, r, "/logistique", err, fmt.Sprintf("Demande %d refusée.", id))
 }

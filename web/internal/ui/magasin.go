@@ -2,11 +2,15 @@ package ui
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"multimagasins/kit"
+	"multimagasins/kit/api/sagaapi"
+	"multimagasins/kit/api/stockapi"
 )
 
 // lignesVente is how many product rows the counter-sale form offers.
@@ -14,9 +18,9 @@ const lignesVente = 5
 
 // Magasins lets the user choose a store.
 func (s *Server) Magasins(w http.ResponseWriter, r *http.Request) {
-	var magasins page[magasin]
 	var erreurs []string
-	if err := s.stock.Do(r.Context(), http.MethodGet, "/magasins", nil, &magasins, nil); err != nil {
+	magasins, err := s.stock.ListMagasins(r.Context(), kit.PageQuery{})
+	if err != nil {
 		erreurs = append(erreurs, message(err))
 	}
 	s.render(w, r, "magasins.html", "Magasins", erreurs, magasins.Items)
@@ -29,25 +33,19 @@ func (s *Server) Magasin(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	base := "/magasins/" + strconv.FormatInt(id, 10)
-	var (
-		erreurs  []string
-		mag      magasin
-		stock    page[stockLigne]
-		demandes page[demande]
-	)
+	var erreurs []string
 	note := func(err error) {
 		if err != nil {
 			erreurs = append(erreurs, message(err))
 		}
 	}
-	note(s.stock.Do(r.Context(), http.MethodGet, base, nil, &mag, nil))
-	sq := url.Values{"limit": {"500"}}
-	if q := r.URL.Query().Get("q"); q != "" {
-		sq.Set("q", q)
-	}
-	note(s.stock.Do(r.Context(), http.MethodGet, base+"/stock?"+sq.Encode(), nil, &stock, nil))
-	note(s.stock.Do(r.Context(), http.MethodGet, "/demandes?limit=50&magasin_id="+strconv.FormatInt(id, 10), nil, &demandes, nil))
+	ctx := r.Context()
+	mag, err := s.stock.GetMagasin(ctx, id)
+	note(err)
+	stock, err := s.stock.StockMagasin(ctx, id, stockapi.StockParams{Q: r.URL.Query().Get("q"), PageQuery: kit.PageQuery{Limit: 500}})
+	note(err)
+	demandes, err := s.stock.ListDemandes(ctx, stockapi.DemandesParams{MagasinID: id, PageQuery: kit.PageQuery{Limit: 50}})
+	note(err)
 	sg, err := s.sagaLue(r)
 	note(err)
 	s.render(w, r, "magasin.html", "Magasin "+strconv.FormatInt(id, 10), erreurs, map[string]any{
@@ -57,9 +55,9 @@ func (s *Server) Magasin(w http.ResponseWriter, r *http.Request) {
 }
 
 // lignesFormulaire reads the produit_id / quantite rows, skipping empty ones.
-func lignesFormulaire(r *http.Request) ([]ligne, error) {
+func lignesFormulaire(r *http.Request) ([]sagaapi.LigneDemandee, error) {
 	ids, qtes := r.PostForm["produit_id"], r.PostForm["quantite"]
-	var out []ligne
+	var out []sagaapi.LigneDemandee
 	for i, idTexte := range ids {
 		if strings.TrimSpace(idTexte) == "" {
 			continue
@@ -76,7 +74,7 @@ func lignesFormulaire(r *http.Request) ([]ligne, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ligne{ProduitID: id, Quantite: int(n)})
+		out = append(out, sagaapi.LigneDemandee{ProduitID: id, Quantite: int(n)})
 	}
 	if len(out) == 0 {
 		return nil, formError("Choisissez au moins un produit.")
@@ -91,7 +89,7 @@ func (s *Server) Vente(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = r.ParseForm()
 	}
-	var lignes []ligne
+	var lignes []sagaapi.LigneDemandee
 	if err == nil {
 		lignes, err = lignesFormulaire(r)
 	}
@@ -99,39 +97,45 @@ func (s *Server) Vente(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, base, err, "")
 		return
 	}
-	sg, err := s.postSaga(r.Context(), "/saga/vente", map[string]any{
-		"magasin_id": id, "produits": lignes, "methode": r.PostFormValue("methode"),
-	})
+	sg, err := s.orch.Vente(r.Context(), "", sagaapi.DemandeVente{MagasinID: int(id), Produits: lignes,
+		Methode: r.PostFormValue("methode")})
 	if err != nil {
 		redirect(w, r, base, err, "")
 		return
 	}
-	redirect(w, r, base+"?saga="+url.QueryEscape(sg.SagaID)+"#saga-resultat", nil, "")
+	redirect(w, r, sagaPage(base, sg), nil, "")
 }
 
-// Retour runs a return saga for one product of an order.
+// Retour runs a return saga for one product of an order, or for everything
+// not yet returned when no product is named.
 func (s *Server) Retour(w http.ResponseWriter, r *http.Request) {
 	id, err := entier(chi.URLParam(r, "id"), "magasin")
 	base := "/magasins/" + strconv.FormatInt(id, 10)
-	body := map[string]any{"commande_id": strings.TrimSpace(r.PostFormValue("commande_id"))}
+	var d sagaapi.DemandeRetour
+	if err == nil {
+		d.CommandeID, err = uuid.Parse(strings.TrimSpace(r.PostFormValue("commande_id")))
+		if err != nil {
+			err = formError("Le champ « commande » doit être un numéro de commande (UUID).")
+		}
+	}
 	if err == nil && strings.TrimSpace(r.PostFormValue("produit_id")) != "" {
 		var prod, qte int64
 		prod, err = entier(r.PostFormValue("produit_id"), "produit")
 		if err == nil {
 			qte, err = entier(r.PostFormValue("quantite"), "quantité")
 		}
-		body["lignes"] = []ligne{{ProduitID: prod, Quantite: int(qte)}}
+		d.Lignes = []sagaapi.LigneDemandee{{ProduitID: prod, Quantite: int(qte)}}
 	}
 	if err != nil {
 		redirect(w, r, base, err, "")
 		return
 	}
-	sg, err := s.postSaga(r.Context(), "/saga/retour", body)
+	sg, err := s.orch.Retour(r.Context(), "", d)
 	if err != nil {
 		redirect(w, r, base, err, "")
 		return
 	}
-	redirect(w, r, base+"?saga="+url.QueryEscape(sg.SagaID)+"#saga-resultat", nil, "")
+	redirect(w, r, sagaPage(base, sg), nil, "")
 }
 
 // Demande asks the logistics centre for goods.
@@ -146,11 +150,8 @@ func (s *Server) Demande(w http.ResponseWriter, r *http.Request) {
 		qte, err = entier(r.PostFormValue("quantite"), "quantité")
 	}
 	if err == nil {
-		body := map[string]any{"produit_id": prod, "quantite": qte}
-		if m := strings.TrimSpace(r.PostFormValue("motif")); m != "" {
-			body["motif"] = m
-		}
-		err = s.stock.Do(r.Context(), http.MethodPost, base+"/demandes", body, nil, nil)
+		_, err = s.stock.CreateDemande(r.Context(), id, stockapi.NouvelleDemandeAppro{ProduitID: prod, Quantite: qte,
+			Motif: strings.TrimSpace(r.PostFormValue("motif"))})
 	}
 	redirect(w, r, base+"#demandes", err, "Demande envoyée au centre logistique.")
 }

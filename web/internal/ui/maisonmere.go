@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +10,8 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"multimagasins/kit"
+	"multimagasins/kit/api/commandeapi"
+	"multimagasins/kit/api/stockapi"
 )
 
 // barre is one bar of a server-rendered SVG chart.
@@ -45,18 +46,18 @@ func nouveauGraphique(titre string, libelles, valeurs []string, mesures []int64)
 	return g
 }
 
-// periode turns the form's dates (YYYY-MM-DD, Montréal days) into the RFC 3339
-// bounds the reports take; jusqu_a is the day after the last one shown.
-func periode(r *http.Request) (url.Values, string, string) {
-	q := url.Values{}
+// periode turns the form's dates (YYYY-MM-DD, Montréal days) into the bounds
+// the reports take; jusqu_a is the day after the last one shown.
+func periode(r *http.Request) (commandeapi.Periode, string, string) {
+	var p commandeapi.Periode
 	depuis, jusqua := r.URL.Query().Get("depuis"), r.URL.Query().Get("jusqu_a")
 	if t, err := time.ParseInLocation("2006-01-02", depuis, montreal); err == nil {
-		q.Set("depuis", t.Format(time.RFC3339))
+		p.Depuis = t
 	}
 	if t, err := time.ParseInLocation("2006-01-02", jusqua, montreal); err == nil {
-		q.Set("jusqu_a", t.AddDate(0, 0, 1).Format(time.RFC3339))
+		p.JusquA = t.AddDate(0, 0, 1)
 	}
-	return q, depuis, jusqua
+	return p, depuis, jusqua
 }
 
 // nomMagasin names a store as stock does ("Plateau"); the online shop has no
@@ -64,11 +65,13 @@ func periode(r *http.Request) (url.Values, string, string) {
 func nomMagasin(noms map[int64]string, id any) string {
 	var n int64
 	switch v := id.(type) {
-	case *int64:
+	case *int:
 		if v == nil {
 			return "En ligne"
 		}
-		n = *v
+		n = int64(*v)
+	case int:
+		n = int64(v)
 	case int64:
 		n = v
 	}
@@ -80,43 +83,46 @@ func nomMagasin(noms map[int64]string, id any) string {
 
 // MaisonMere is the head office's dashboard: the reports of commande and stock.
 func (s *Server) MaisonMere(w http.ResponseWriter, r *http.Request) {
-	q, depuis, jusqua := periode(r)
-	suffixe := ""
-	if len(q) > 0 {
-		suffixe = "?" + q.Encode()
-	}
-	top := url.Values{"limit": {"10"}}
-	for k, v := range q {
-		top[k] = v
-	}
+	p, depuis, jusqua := periode(r)
 	var (
-		ventes    ventesParMagasin
-		jours     parJour
-		meilleurs topProduits
-		perf      performance
-		ruptures  page[rupture]
-		surplus   page[rupture]
-		attente   demandesEnAttente
-		magasins  page[magasin]
+		ventes    commandeapi.VentesParMagasin
+		jours     commandeapi.ChiffreAffairesParJour
+		meilleurs commandeapi.TopProduits
+		perf      commandeapi.PerformanceMagasins
+		ruptures  kit.Page[stockapi.LigneRapport]
+		surplus   kit.Page[stockapi.LigneRapport]
+		attente   stockapi.DemandesEnAttente
+		magasins  kit.Page[stockapi.Emplacement]
 	)
-	appels := []struct {
-		c    *kit.Client
-		path string
-		out  any
-	}{
-		{s.commande, "/rapports/ventes-par-magasin" + suffixe, &ventes},
-		{s.commande, "/rapports/chiffre-affaires-par-jour" + suffixe, &jours},
-		{s.commande, "/rapports/top-produits?" + top.Encode(), &meilleurs},
-		{s.commande, "/rapports/performance-magasins" + suffixe, &perf},
-		{s.stock, "/rapports/ruptures?limit=100", &ruptures},
-		{s.stock, "/rapports/surplus?limit=100", &surplus},
-		{s.stock, "/rapports/demandes-en-attente?limit=100", &attente},
-		{s.stock, "/magasins", &magasins},
+	ctx := r.Context()
+	cent := kit.PageQuery{Limit: 100}
+	// The reports are independent: ask them all at once.
+	appels := []func() error{
+		func() (err error) { ventes, err = s.commande.RapportVentesParMagasin(ctx, p); return },
+		func() (err error) {
+			jours, err = s.commande.RapportChiffreAffairesParJour(ctx, commandeapi.ParJourParams{Periode: p})
+			return
+		},
+		func() (err error) {
+			meilleurs, err = s.commande.RapportTopProduits(ctx, commandeapi.TopProduitsParams{Periode: p, Limit: 10})
+			return
+		},
+		func() (err error) { perf, err = s.commande.RapportPerformanceMagasins(ctx, p); return },
+		func() (err error) {
+			ruptures, err = s.stock.RapportRuptures(ctx, stockapi.RapportParams{PageQuery: cent})
+			return
+		},
+		func() (err error) {
+			surplus, err = s.stock.RapportSurplus(ctx, stockapi.RapportParams{PageQuery: cent})
+			return
+		},
+		func() (err error) { attente, err = s.stock.RapportDemandesEnAttente(ctx, cent); return },
+		func() (err error) { magasins, err = s.stock.ListMagasins(ctx, kit.PageQuery{}); return },
 	}
 	errs := make([]error, len(appels))
 	var wg sync.WaitGroup
-	for i, a := range appels {
-		wg.Go(func() { errs[i] = a.c.Do(r.Context(), http.MethodGet, a.path, nil, a.out, nil) })
+	for i, appel := range appels {
+		wg.Go(func() { errs[i] = appel() })
 	}
 	wg.Wait()
 	var erreurs []string
@@ -156,30 +162,21 @@ func (s *Server) MaisonMere(w http.ResponseWriter, r *http.Request) {
 
 // Produits lists the catalogue with a create form and one edit form per product.
 func (s *Server) Produits(w http.ResponseWriter, r *http.Request) {
-	var produits page[produit]
 	var erreurs []string
-	q := url.Values{"limit": {"500"}}
-	if v := r.URL.Query().Get("q"); v != "" {
-		q.Set("q", v)
-	}
-	if err := s.stock.Do(r.Context(), http.MethodGet, "/produits?"+q.Encode(), nil, &produits, nil); err != nil {
+	produits, err := s.stock.ListProduits(r.Context(), stockapi.ListProduitsParams{Q: r.URL.Query().Get("q"),
+		PageQuery: kit.PageQuery{Limit: 500}})
+	if err != nil {
 		erreurs = append(erreurs, message(err))
 	}
 	s.render(w, r, "produits.html", "Catalogue", erreurs, map[string]any{"Produits": produits.Items, "Q": r.URL.Query().Get("q")})
 }
 
-type produitForm struct {
-	Nom         string    `json:"nom,omitempty"`
-	Categorie   string    `json:"categorie"`
-	Prix        kit.Cents `json:"prix"`
-	Description string    `json:"description"`
-	Actif       bool      `json:"actif"`
-}
-
-func lireProduit(r *http.Request) (produitForm, error) {
-	p := produitForm{
+// lireProduit reads the product form; an unchecked actif box is false, not "default".
+func lireProduit(r *http.Request) (stockapi.ProduitFields, error) {
+	actif := r.PostFormValue("actif") != ""
+	p := stockapi.ProduitFields{
 		Nom: strings.TrimSpace(r.PostFormValue("nom")), Categorie: strings.TrimSpace(r.PostFormValue("categorie")),
-		Description: r.PostFormValue("description"), Actif: r.PostFormValue("actif") != "",
+		Description: r.PostFormValue("description"), Actif: &actif,
 	}
 	prix, err := kit.ParseCents(strings.Replace(strings.TrimSpace(r.PostFormValue("prix")), ",", ".", 1))
 	if err != nil {
@@ -193,7 +190,7 @@ func lireProduit(r *http.Request) (produitForm, error) {
 func (s *Server) CreerProduit(w http.ResponseWriter, r *http.Request) {
 	p, err := lireProduit(r)
 	if err == nil {
-		err = s.stock.Do(r.Context(), http.MethodPost, "/produits", p, nil, nil)
+		_, err = s.stock.CreateProduit(r.Context(), p)
 	}
 	redirect(w, r, "/maison-mere/produits", err, "Produit créé.")
 }
@@ -201,34 +198,34 @@ func (s *Server) CreerProduit(w http.ResponseWriter, r *http.Request) {
 // ModifierProduit replaces a product; the name is kept from the current record.
 func (s *Server) ModifierProduit(w http.ResponseWriter, r *http.Request) {
 	id, err := entier(chi.URLParam(r, "id"), "produit")
-	var p produitForm
+	var p stockapi.ProduitFields
 	if err == nil {
 		p, err = lireProduit(r)
 	}
 	if err == nil && p.Nom == "" {
-		var actuel produit
-		err = s.stock.Do(r.Context(), http.MethodGet, "/produits/"+strconv.FormatInt(id, 10), nil, &actuel, nil)
+		var actuel stockapi.Produit
+		actuel, err = s.stock.GetProduit(r.Context(), id)
 		p.Nom = actuel.Nom
 	}
 	if err == nil {
-		err = s.stock.Do(r.Context(), http.MethodPut, "/produits/"+strconv.FormatInt(id, 10), p, nil, nil)
+		_, err = s.stock.UpdateProduit(r.Context(), id, p)
 	}
 	redirect(w, r, "/maison-mere/produits", err, "Produit modifié.")
 }
 
 // Seuils lists the replenishment thresholds of one location.
 func (s *Server) Seuils(w http.ResponseWriter, r *http.Request) {
-	emp := r.URL.Query().Get("emplacement_id")
-	if _, err := strconv.Atoi(emp); err != nil {
-		emp = "1"
+	emp, err := strconv.ParseInt(r.URL.Query().Get("emplacement_id"), 10, 64)
+	if err != nil {
+		emp = 1
 	}
-	var seuils page[seuil]
 	var erreurs []string
-	if err := s.stock.Do(r.Context(), http.MethodGet, "/seuils?limit=500&emplacement_id="+emp, nil, &seuils, nil); err != nil {
+	seuils, err := s.stock.ListSeuils(r.Context(), stockapi.SeuilsParams{EmplacementID: emp, PageQuery: kit.PageQuery{Limit: 500}})
+	if err != nil {
 		erreurs = append(erreurs, message(err))
 	}
 	s.render(w, r, "seuils.html", "Seuils de réapprovisionnement", erreurs, map[string]any{
-		"Seuils": seuils.Items, "Emplacement": emp, "Emplacements": []int{1, 2, 3, 4, 5, 6},
+		"Seuils": seuils.Items, "Emplacement": strconv.FormatInt(emp, 10), "Emplacements": []int{1, 2, 3, 4, 5, 6},
 	})
 }
 
@@ -243,8 +240,7 @@ func (s *Server) ModifierSeuil(w http.ResponseWriter, r *http.Request) {
 		val, err = entier(r.PostFormValue("seuil"), "seuil")
 	}
 	if err == nil {
-		path := "/emplacements/" + strconv.FormatInt(emp, 10) + "/seuils/" + strconv.FormatInt(prod, 10)
-		err = s.stock.Do(r.Context(), http.MethodPut, path, map[string]int64{"seuil": val}, nil, nil)
+		_, err = s.stock.SetSeuil(r.Context(), emp, prod, val)
 	}
 	redirect(w, r, "/maison-mere/seuils?emplacement_id="+strconv.FormatInt(emp, 10), err, "Seuil enregistré.")
 }

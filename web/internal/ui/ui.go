@@ -6,13 +6,10 @@ package ui
 
 import (
 	"bytes"
-	"context"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -20,7 +17,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"multimagasins/kit"
+	"multimagasins/kit/api/clientsapi"
+	"multimagasins/kit/api/commandeapi"
+	"multimagasins/kit/api/panierapi"
+	"multimagasins/kit/api/sagaapi"
+	"multimagasins/kit/api/stockapi"
 )
 
 //go:embed templates/*.html
@@ -32,6 +36,7 @@ var appCSS []byte
 var funcs = template.FuncMap{
 	"argent":  argent,
 	"date":    formatDate,
+	"iso":     func(t time.Time) string { return t.Format(time.RFC3339Nano) },
 	"ajouter": func(a, b int) int { return a + b },
 	"ecart":   ecart,
 	"statut":  statutDemande,
@@ -57,12 +62,16 @@ type Config struct {
 // test can count who answered without parsing HTML.
 const HeaderInstance = "X-Instance"
 
-// Server holds one client per service, made once so connections are reused.
+// Server holds one typed client per service, made once so connections are
+// reused. The types the pages show are the services' own (multimagasins/kit/api).
 type Server struct {
-	cfg                                              Config
-	log                                              *slog.Logger
-	stock, commande, paiement, panier, clients, orch *kit.Client
-	sagaHTTP                                         *http.Client
+	cfg      Config
+	log      *slog.Logger
+	stock    *stockapi.Client
+	commande *commandeapi.Client
+	panier   *panierapi.Client
+	clients  *clientsapi.Client
+	orch     *sagaapi.Client
 }
 
 // New returns the interface's handlers for cfg.
@@ -72,13 +81,11 @@ func New(cfg Config, log *slog.Logger) *Server {
 	}
 	return &Server{
 		cfg: cfg, log: log,
-		stock:    kit.NewClient(cfg.StockURL, cfg.Timeout),
-		commande: kit.NewClient(cfg.CommandeURL, cfg.Timeout),
-		paiement: kit.NewClient(cfg.PaiementURL, cfg.Timeout),
-		panier:   kit.NewClient(cfg.PanierURL, cfg.Timeout),
-		clients:  kit.NewClient(cfg.ClientsURL, cfg.Timeout),
-		orch:     kit.NewClient(cfg.OrchestratorURL, cfg.Timeout),
-		sagaHTTP: &http.Client{Timeout: cfg.Timeout},
+		stock:    stockapi.New(kit.NewClient(cfg.StockURL, cfg.Timeout)),
+		commande: commandeapi.New(kit.NewClient(cfg.CommandeURL, cfg.Timeout)),
+		panier:   panierapi.New(kit.NewClient(cfg.PanierURL, cfg.Timeout)),
+		clients:  clientsapi.New(kit.NewClient(cfg.ClientsURL, cfg.Timeout)),
+		orch:     sagaapi.New(kit.NewClient(cfg.OrchestratorURL, cfg.Timeout)),
 	}
 }
 
@@ -207,55 +214,26 @@ func entier(s, nom string) (int64, error) {
 	return n, nil
 }
 
-// postSaga calls the orchestrator without kit.Client: a refused saga (402,
-// 409, 503) answers with the saga itself, not a problem, and its motif and
-// steps are what the page shows.
-func (s *Server) postSaga(ctx context.Context, path string, body any) (saga, error) {
-	var out saga
-	b, err := json.Marshal(body)
-	if err != nil {
-		return out, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(s.cfg.OrchestratorURL, "/")+path, bytes.NewReader(b))
-	if err != nil {
-		return out, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	if id := kit.RequestID(ctx); id != "" {
-		req.Header.Set(kit.HeaderRequestID, id)
-	}
-	resp, err := s.sagaHTTP.Do(req)
-	if err != nil {
-		return out, fmt.Errorf("POST %s: %w", path, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return out, err
-	}
-	if err := json.Unmarshal(raw, &out); err == nil && out.SagaID != "" {
-		return out, nil
-	}
-	pe := &kit.ProblemError{Status: resp.StatusCode}
-	_ = json.Unmarshal(raw, &pe.Problem)
-	if resp.StatusCode < 300 {
-		return out, fmt.Errorf("POST %s: answer without saga_id", path)
-	}
-	return out, fmt.Errorf("POST %s: %w", path, pe)
-}
-
 // sagaLue reads the saga named in the page's query (after a redirect).
-func (s *Server) sagaLue(r *http.Request) (*saga, error) {
-	id := r.URL.Query().Get("saga")
-	if id == "" {
+func (s *Server) sagaLue(r *http.Request) (*sagaapi.Saga, error) {
+	texte := r.URL.Query().Get("saga")
+	if texte == "" {
 		return nil, nil
 	}
-	var out saga
-	if err := s.orch.Do(r.Context(), http.MethodGet, "/saga/"+url.PathEscape(id), nil, &out, nil); err != nil {
+	id, err := uuid.Parse(texte)
+	if err != nil {
+		return nil, formError("Cette opération est introuvable (identifiant « " + texte + " » invalide).")
+	}
+	sg, err := s.orch.GetSaga(r.Context(), id)
+	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return &sg, nil
+}
+
+// sagaPage is where a form that started a saga lands: the page shows the saga.
+func sagaPage(base string, r sagaapi.Resultat) string {
+	return base + "?saga=" + url.QueryEscape(r.SagaID.String()) + "#saga-resultat"
 }
 
 func statutDemande(s string) string {
@@ -283,13 +261,7 @@ func ecart(p *float64) template.HTML {
 
 func argent(c kit.Cents) string { return strings.Replace(c.String(), ".", ",", 1) + " $" }
 
-func formatDate(s string) string {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return s
-	}
-	return t.In(montreal).Format("2006-01-02 15:04")
-}
+func formatDate(t time.Time) string { return t.In(montreal).Format("2006-01-02 15:04") }
 
 var montreal = func() *time.Location {
 	if l, err := time.LoadLocation("America/Montreal"); err == nil {

@@ -62,9 +62,9 @@ func (f *fake) body(key string) string {
 }
 
 const (
-	sagaConfirmee = `{"saga_id":"s-1","type":"vente","commande_id":"c-1","statut":"CONFIRMEE","motif":"","total":25.00,"termine":true,
+	sagaConfirmee = `{"saga_id":"11111111-1111-4111-8111-111111111111","type":"vente","commande_id":"c1c1c1c1-0000-4000-8000-000000000001","statut":"CONFIRMEE","motif":"","total":25.00,"termine":true,
 "etapes":[{"etat":"CREEE","at":"2026-01-02T15:04:05Z"},{"etat":"STOCK_VERIFIE","at":"2026-01-02T15:04:05Z"},{"etat":"STOCK_RESERVE","at":"2026-01-02T15:04:05Z"},{"etat":"PAYEE","at":"2026-01-02T15:04:05Z"},{"etat":"CONFIRMEE","at":"2026-01-02T15:04:06Z"}]}`
-	sagaAnnulee = `{"saga_id":"s-2","type":"commande","commande_id":"c-2","statut":"ANNULEE","motif":"paiement refusé: limite dépassée","total":0,"termine":true,
+	sagaAnnulee = `{"saga_id":"22222222-2222-4222-8222-222222222222","type":"commande","commande_id":"c2c2c2c2-0000-4000-8000-000000000002","statut":"ANNULEE","motif":"paiement refusé: limite dépassée","total":0,"termine":true,
 "etapes":[{"etat":"CREEE","at":"2026-01-02T15:04:05Z"},{"etat":"STOCK_VERIFIE","at":"2026-01-02T15:04:05Z"},{"etat":"STOCK_RESERVE","at":"2026-01-02T15:04:05Z"},{"etat":"ANNULEE","at":"2026-01-02T15:04:06Z"}]}`
 )
 
@@ -88,16 +88,16 @@ func newFake() *fake {
 		"GET /rapports/ruptures":                  page(rupture),
 		"GET /rapports/surplus":                   page(rupture),
 		"GET /rapports/demandes-en-attente":       `{"en_attente":1,"magasins":[{"magasin_id":1,"nom":"Plateau","en_attente":1,"quantite":10}],"demandes":` + page(demande) + `}`,
-		"GET /rapports/ventes-par-magasin":        `{"depuis":"x","jusqu_a":"y","magasins":[{"magasin_id":1,"canal":"magasin",` + v + `},{"magasin_id":null,"canal":"en_ligne",` + v + `}],"total":{` + v + `}}`,
+		"GET /rapports/ventes-par-magasin":        `{"depuis":"2026-01-01T05:00:00Z","jusqu_a":"2026-02-01T05:00:00Z","magasins":[{"magasin_id":1,"canal":"magasin",` + v + `},{"magasin_id":null,"canal":"en_ligne",` + v + `}],"total":{` + v + `}}`,
 		"GET /rapports/chiffre-affaires-par-jour": `{"jours":[{"jour":"2026-01-01","chiffre_affaires":10.00,"nombre_ventes":1},{"jour":"2026-01-02","chiffre_affaires":0,"nombre_ventes":0}]}`,
 		"GET /rapports/top-produits":              `{"par":"quantite","produits":[{"produit_id":3,"quantite":9,"chiffre_affaires":112.50}]}`,
 		"GET /rapports/performance-magasins":      `{"moyenne_chaine":{"chiffre_affaires":24.10,"nombre_ventes":0.60,"panier_moyen":40.17},"magasins":[{"magasin_id":1,` + v + `,"ecart_chiffre_affaires_pct":400.0},{"magasin_id":2,"chiffre_affaires":0,"nombre_ventes":0,"panier_moyen":0,"ecart_chiffre_affaires_pct":null}]}`,
 		"GET /clients":                            page(`{"id":2,"nom":"Alice Tremblay","email":"a@example.com"}`),
 		"GET /clients/2":                          `{"id":2,"nom":"Alice Tremblay","email":"a@example.com"}`,
 		"GET /panier/2":                           `{"client_id":2,"lignes":[{"produit_id":3,"quantite":2,"prix_unitaire":12.50}],"total":25.00}`,
-		"GET /commandes":                          page(`{"id":"c-1","client_id":2,"canal":"en_ligne","statut":"CONFIRMEE","total":25.00}`),
-		"GET /saga/s-1":                           sagaConfirmee,
-		"GET /saga/s-2":                           sagaAnnulee,
+		"GET /commandes":                          page(`{"id":"c1c1c1c1-0000-4000-8000-000000000001","client_id":2,"canal":"en_ligne","statut":"CONFIRMEE","total":25.00}`),
+		"GET /saga/11111111-1111-4111-8111-111111111111":                           sagaConfirmee,
+		"GET /saga/22222222-2222-4222-8222-222222222222":                           sagaAnnulee,
 	} {
 		f.set(k, http.StatusOK, b)
 	}
@@ -335,13 +335,13 @@ func TestCheckout_RefusedPaymentShowsTheMotif(t *testing.T) {
 func TestReturn_PostsOneLineOrEverything(t *testing.T) {
 	f, h := setup(t)
 	f.set("POST /saga/retour", http.StatusCreated, strings.Replace(sagaConfirmee, `"type":"vente"`, `"type":"retour"`, 1))
-	rec := post(t, h, "/magasins/1/retours", url.Values{"commande_id": {"c-1"}, "produit_id": {"3"}, "quantite": {"1"}})
+	rec := post(t, h, "/magasins/1/retours", url.Values{"commande_id": {"c1c1c1c1-0000-4000-8000-000000000001"}, "produit_id": {"3"}, "quantite": {"1"}})
 	require.Equal(t, http.StatusSeeOther, rec.Code)
-	require.JSONEq(t, `{"commande_id":"c-1","lignes":[{"produit_id":3,"quantite":1}]}`, f.body("POST /saga/retour"))
+	require.JSONEq(t, `{"commande_id":"c1c1c1c1-0000-4000-8000-000000000001","lignes":[{"produit_id":3,"quantite":1}]}`, f.body("POST /saga/retour"))
 	_, body := get(t, h, rec.Header().Get("Location"))
 	require.Contains(t, body, `data-statut="CONFIRMEE"`)
 
-	rec = post(t, h, "/magasins/1/retours", url.Values{"commande_id": {"c-1"}})
+	rec = post(t, h, "/magasins/1/retours", url.Values{"commande_id": {"c1c1c1c1-0000-4000-8000-000000000001"}})
 	require.Equal(t, http.StatusSeeOther, rec.Code)
-	require.JSONEq(t, `{"commande_id":"c-1"}`, f.body("POST /saga/retour"))
+	require.JSONEq(t, `{"commande_id":"c1c1c1c1-0000-4000-8000-000000000001"}`, f.body("POST /saga/retour"))
 }
