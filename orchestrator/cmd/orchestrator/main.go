@@ -16,7 +16,7 @@ import (
 	"multimagasins/kit"
 	"multimagasins/orchestrator/internal/engine"
 	"multimagasins/orchestrator/internal/httpapi"
-	"multimagasins/orchestrator/internal/participants"
+	"multimagasins/orchestrator/internal/sagas"
 	"multimagasins/orchestrator/internal/postgres"
 	"multimagasins/orchestrator/migrations"
 )
@@ -35,7 +35,7 @@ func main() {
 func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.Writer) error {
 	env := kit.NewEnv(getenv)
 	// The saga participants, called directly, never through the gateway.
-	peers := participants.URLs{
+	peers := sagas.URLs{
 		Stock:    env.String("STOCK_URL", "http://localhost:8007"),
 		Commande: env.String("COMMANDE_URL", "http://localhost:8006"),
 		Paiement: env.String("PAIEMENT_URL", "http://localhost:8008"),
@@ -76,9 +76,12 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.
 		repo := postgres.NewRepo(pool)
 		// Live sagas outlive their request: a client hanging up must not stop
 		// one halfway. Shutdown drains requests, so the sagas in them finish.
-		eng := engine.New(context.WithoutCancel(ctx), repo, participants.New(peers, cfg.StepTimeout*2), cfg,
-			app.Log, app.Metrics.Registry)
-		httpapi.Routes(app.API, eng, repo, app.Log)
+		p := sagas.New(peers, cfg.StepTimeout*2)
+		eng, err := engine.New(context.WithoutCancel(ctx), repo, p.Definitions(), cfg, app.Log, app.Metrics.Registry)
+		if err != nil {
+			return err
+		}
+		httpapi.Routes(app.API, sagas.NewService(eng, p), repo, app.Log)
 		worker.Add(1)
 		go func() {
 			defer worker.Done()

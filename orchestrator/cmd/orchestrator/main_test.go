@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,7 +106,7 @@ func produits(lignes ...[2]int) map[string]any {
 	return map[string]any{"produits": ps}
 }
 
-func TestCommande_HappyPathWritesEveryStateAndStepRow(t *testing.T) {
+func TestCommande_HappyPathMakesOneCallPerStepAndRecordsEveryState(t *testing.T) {
 	f := start(t)
 	got := f.post(t, "/saga/commande/", produits([2]int{1, 1}, [2]int{2, 1}), http.StatusCreated)
 	require.Equal(t, "CONFIRMEE", got.Statut)
@@ -115,8 +116,10 @@ func TestCommande_HappyPathWritesEveryStateAndStepRow(t *testing.T) {
 	require.True(t, got.Termine)
 
 	j := f.saga(t, got.SagaID)
-	require.Equal(t, []string{"action creer_commande reussie", "action verifier_stock reussie",
-		"action reserver_stock reussie", "action payer reussie", "action confirmer reussie"}, j.steps())
+	require.Equal(t, []string{"action reserver_stock reussie", "action payer reussie", "action confirmer reussie",
+		"action enregistrer_commande reussie"}, j.steps())
+	require.Equal(t, []string{"POST /reservations", "POST /paiements", "POST /reservations/{cle}/confirmation",
+		"POST /commandes"}, f.fleet.Routes(), "one call per participant effect")
 	for _, e := range j.Journal {
 		require.NotNil(t, e.RecueLe)
 		require.Equal(t, 1, e.Tentatives)
@@ -155,24 +158,40 @@ func TestCommande_SeedCurlsGiveTheDocumentedOutcomes(t *testing.T) {
 func TestCommande_PaymentRefusalCompensatesLastInFirstOut(t *testing.T) {
 	f := start(t)
 	got := f.post(t, "/saga/commande", produits([2]int{4, 10}), http.StatusPaymentRequired)
-	require.Equal(t, []string{"POST /commandes", "POST /disponibilites", "POST /commande/{id}/transitions",
-		"POST /reservations", "POST /commande/{id}/transitions", "POST /paiements",
-		"POST /reservations/{cle}/liberation", "POST /commande/{id}/transitions"}, f.fleet.Routes())
+	require.Equal(t, []string{"POST /reservations", "POST /paiements", "POST /reservations/{cle}/liberation",
+		"POST /commandes"}, f.fleet.Routes())
 	require.Equal(t, "liberee", f.fleet.Reservation(got.SagaID+":reserver_stock"))
-	statut, _ := f.fleet.Commande(uuid.MustParse(got.CommandeID))
+	statut, historique := f.fleet.Commande(uuid.MustParse(got.CommandeID))
 	require.Equal(t, "ANNULEE", statut)
-	require.Equal(t, []string{"action creer_commande reussie", "action verifier_stock reussie",
-		"action reserver_stock reussie", "action payer echouee", "compensation reserver_stock reussie",
-		"compensation creer_commande reussie"}, f.saga(t, got.SagaID).steps())
+	require.Equal(t, []string{"CREEE", "STOCK_VERIFIE", "STOCK_RESERVE", "ANNULEE"}, historique)
+	require.Equal(t, []string{"action reserver_stock reussie", "action payer echouee", "compensation reserver_stock reussie",
+		"action enregistrer_commande reussie"}, f.saga(t, got.SagaID).steps())
 }
 
-func TestCommande_CompensationAcceptsAnOrderAlreadyCancelledByHand(t *testing.T) {
+func TestCommande_OrderIsUnknownUntilTheSagaRecordsIt(t *testing.T) {
 	f := start(t)
-	f.fleet.Fault("POST /paiements", &fakes.Fault{Hook: func() bool { f.fleet.CancelAll(); return false }})
-	got := f.post(t, "/saga/commande", produits([2]int{4, 10}), http.StatusPaymentRequired)
-	require.Equal(t, "ANNULEE", got.Statut)
-	require.True(t, got.Termine, "the saga must not be left for recovery")
-	require.Equal(t, "liberee", f.fleet.Reservation(got.SagaID+":reserver_stock"))
+	var during atomic.Int64
+	during.Store(-1)
+	// While paiement is being asked, commande holds no order: it never shows
+	// a state the saga has not reached.
+	f.fleet.Fault("POST /paiements", &fakes.Fault{Hook: func() bool {
+		during.Store(int64(f.fleet.Commandes()))
+		return false
+	}})
+	got := f.post(t, "/saga/commande", produits([2]int{1, 1}), http.StatusCreated)
+	require.EqualValues(t, 0, during.Load())
+	statut, _ := f.fleet.Commande(uuid.MustParse(got.CommandeID))
+	require.Equal(t, "CONFIRMEE", statut)
+}
+
+func TestCommande_CartCheckoutEmptiesTheCartAfterConfirming(t *testing.T) {
+	f := start(t)
+	f.fleet.SetPanier(2, map[int64]int{1: 2})
+	got := f.post(t, "/commande", map[string]any{"client_id": 2}, http.StatusCreated)
+	require.Equal(t, "CONFIRMEE", got.Statut)
+	require.Equal(t, 0, f.fleet.Panier(2))
+	require.Equal(t, []string{"POST /reservations", "POST /paiements", "POST /reservations/{cle}/confirmation",
+		"DELETE /panier/{id}", "POST /commandes"}, f.fleet.Routes())
 }
 
 func TestCommande_RetriesAParticipantThatFailsTwice(t *testing.T) {
@@ -180,15 +199,16 @@ func TestCommande_RetriesAParticipantThatFailsTwice(t *testing.T) {
 	f.fleet.Fault("POST /reservations", &fakes.Fault{Fail: 2})
 	got := f.post(t, "/saga/commande", produits([2]int{1, 2}), http.StatusCreated)
 	require.Equal(t, "CONFIRMEE", got.Statut)
-	var keys []string
+	n := 0
 	for _, c := range f.fleet.Calls() {
 		if c.Route == "POST /reservations" {
-			keys = append(keys, c.Key)
+			n++
 		}
 	}
-	require.Equal(t, []string{got.SagaID + ":reserver_stock", got.SagaID + ":reserver_stock",
-		got.SagaID + ":reserver_stock"}, keys)
-	require.Equal(t, 3, f.saga(t, got.SagaID).Journal[2].Tentatives)
+	require.Equal(t, 3, n)
+	// The reservation's key is its cle, the same on every try.
+	require.Equal(t, "confirmee", f.fleet.Reservation(got.SagaID+":reserver_stock"))
+	require.Equal(t, 3, f.saga(t, got.SagaID).Journal[0].Tentatives)
 	require.Equal(t, 48, f.fleet.Disponible(6, 1), "reserved once")
 }
 
@@ -234,8 +254,9 @@ func TestCommande_ParticipantDownBeforeThePivotIsCompensated(t *testing.T) {
 	require.Contains(t, got.Motif, "reserver_stock")
 	// The reservation's outcome was unknown: its release left a tombstone.
 	require.Equal(t, "tombe", f.fleet.Reservation(got.SagaID+":reserver_stock"))
-	statut, _ := f.fleet.Commande(uuid.MustParse(got.CommandeID))
+	statut, historique := f.fleet.Commande(uuid.MustParse(got.CommandeID))
 	require.Equal(t, "ANNULEE", statut)
+	require.Equal(t, []string{"CREEE", "ANNULEE"}, historique)
 }
 
 func TestCommande_IdempotencyKeyReturnsTheSameSaga(t *testing.T) {
@@ -258,18 +279,18 @@ func TestCommande_IdempotencyKeyReturnsTheSameSaga(t *testing.T) {
 func TestCommande_ConcurrentRepeatsOfOneKeyMakeOneOrder(t *testing.T) {
 	f := start(t)
 	f.fleet.Fault("POST /paiements", &fakes.Fault{Slow: 1, Delay: 100 * time.Millisecond})
-	ids := make(chan string, 5)
-	for range 5 {
-		go func() {
-			r := kittest.Do(t, "POST", f.base+"/saga/commande", produits([2]int{2, 1}), "Idempotency-Key", "same")
-			var out reponse
-			_ = json.Unmarshal(r.Body, &out)
-			ids <- fmt.Sprint(r.Status, " ", out.SagaID)
-		}()
+	reqs := make([]*http.Request, 5)
+	for i := range reqs {
+		reqs[i] = kittest.Request(t, "POST", f.base+"/saga/commande", produits([2]int{2, 1}), "Idempotency-Key", "same")
 	}
-	first := <-ids
-	for range 4 {
-		require.Equal(t, first, <-ids)
+	var ids []string
+	for _, r := range kittest.SendAll(t, reqs) {
+		var out reponse
+		_ = json.Unmarshal(r.Body, &out)
+		ids = append(ids, fmt.Sprint(r.Status, " ", out.SagaID))
+	}
+	for _, id := range ids[1:] {
+		require.Equal(t, ids[0], id)
 	}
 	require.Equal(t, 1, f.fleet.Commandes())
 }

@@ -1,7 +1,15 @@
-// Package engine runs sagas: it persists each step before and after its call,
-// applies timeouts and bounded retries, feeds outcomes to the pure state
-// machine (package saga) and carries out its commands. The recovery worker
-// resumes what a crash or a dead participant left unfinished.
+// Package engine runs sagas: it applies timeouts and bounded retries, feeds
+// outcomes to the pure state machine (package saga), carries out its commands
+// and persists each saga through a Store. The recovery worker resumes what a
+// crash or a dead participant left unfinished.
+//
+// Persistence follows the write-ahead rule at the least cost: a saga is
+// written when it starts, which makes its whole plan durable (every call's
+// key derives from the saga id, and every call is idempotent under it), and
+// again when it ends or must wait, with its history and step log. In
+// between, the engine writes only to renew its lease when half of it has
+// gone. Recovery treats a stored position as the lowest step the saga may be
+// at, and asks the pivot whether it happened (see saga.Reprendre).
 package engine
 
 import (
@@ -17,8 +25,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"multimagasins/kit"
-	"multimagasins/orchestrator/internal/participants"
-	"multimagasins/orchestrator/internal/postgres"
 	"multimagasins/orchestrator/internal/saga"
 )
 
@@ -42,9 +48,8 @@ func Defaults() Config {
 
 // Engine drives sagas.
 type Engine struct {
-	repo    *postgres.Repo
+	store   Store
 	defs    map[string]saga.Definition
-	prep    *participants.Participants
 	cfg     Config
 	log     *slog.Logger
 	metrics *metrics
@@ -53,16 +58,20 @@ type Engine struct {
 	life context.Context
 }
 
-// New returns an engine running the sagas of p, registering its metrics on
+// New returns an engine running the sagas defs, registering its metrics on
 // reg. Cancelling life stops every drive at once, as a crash would.
-func New(life context.Context, repo *postgres.Repo, p *participants.Participants, cfg Config,
-	log *slog.Logger, reg prometheus.Registerer) *Engine {
-	defs := p.Definitions()
-	return &Engine{repo: repo, defs: defs, prep: p, cfg: cfg, log: log, metrics: newMetrics(reg, defs), life: life}
+func New(life context.Context, store Store, defs map[string]saga.Definition, cfg Config,
+	log *slog.Logger, reg prometheus.Registerer) (*Engine, error) {
+	for _, d := range defs {
+		if err := d.Check(); err != nil {
+			return nil, err
+		}
+	}
+	return &Engine{store: store, defs: defs, cfg: cfg, log: log, metrics: newMetrics(reg, defs), life: life}, nil
 }
 
 // sagaContext adds the saga's ids to every log line.
-func sagaContext(ctx context.Context, rec *postgres.Record) context.Context {
+func sagaContext(ctx context.Context, rec *Record) context.Context {
 	ctx = kit.WithSagaID(ctx, rec.ID.String())
 	if rec.CommandeID != nil {
 		ctx = kit.WithCommandeID(ctx, rec.CommandeID.String())
@@ -70,68 +79,81 @@ func sagaContext(ctx context.Context, rec *postgres.Record) context.Context {
 	return ctx
 }
 
+// driver is one drive of one saga: who holds its lease, and until when.
+type driver struct {
+	rec   *Record
+	def   saga.Definition
+	owner uuid.UUID
+	until time.Time
+}
+
 // drive carries out cmd and every command that follows until the saga ends
-// or must wait for recovery, which it returns. The call pending for cmd has
-// its step-log row (rec.N) already written. A cancelled ctx stops it at once
-// without another write: exactly a crash, which recovery handles.
-func (e *Engine) drive(ctx context.Context, def saga.Definition, rec *postgres.Record, owner uuid.UUID, cmd saga.Command) (saga.Command, error) {
+// or must wait for recovery, which it returns. A cancelled ctx stops it at
+// once without another write: exactly a crash, which recovery handles.
+func (e *Engine) drive(ctx context.Context, d *driver, cmd saga.Command) (saga.Command, error) {
+	rec := d.rec
 	for cmd.Ordre == saga.Appeler || cmd.Ordre == saga.Compenser || cmd.Ordre == saga.Sonder {
-		ev, done := e.execute(ctx, def, rec, cmd)
+		if time.Until(d.until) < e.cfg.Lease/2 {
+			// A call must end inside the lease, or recovery could act beside it.
+			if err := e.save(ctx, d, false); err != nil {
+				return cmd, err
+			}
+		}
+		ev := e.execute(ctx, d.def, rec, cmd)
 		if err := ctx.Err(); err != nil {
 			return cmd, err
 		}
-		st, cmds := saga.Decide(def, rec.State, ev)
+		st, cmds := saga.Decide(d.def, rec.State, ev)
 		next := saga.Command{Ordre: saga.Suspendre, Pas: rec.State.Pas, HTTP: http.StatusServiceUnavailable}
 		if len(cmds) > 0 {
 			next = cmds[0]
 		}
-		if err := e.advance(ctx, def, rec, owner, st, &done, next); err != nil {
-			return cmd, err
-		}
+		e.enter(rec, st, next.Etats)
 		if cmd.Ordre == saga.Compenser && ev.Kind == saga.Reussi {
-			e.metrics.compensations.WithLabelValues(def.Steps[cmd.Pas].Name).Inc()
+			e.metrics.compensations.WithLabelValues(d.def.Steps[cmd.Pas].Name).Inc()
+		}
+		switch next.Ordre {
+		case saga.Terminer:
+			if err := e.save(ctx, d, false); err != nil {
+				return cmd, err
+			}
+			e.finished(ctx, rec)
+		case saga.Suspendre:
+			if err := e.save(ctx, d, true); err != nil {
+				return cmd, err
+			}
+			e.log.WarnContext(ctx, "saga waits for recovery", "type", rec.Type, "etape", rec.Etape,
+				"phase", st.Phase, "statut", st.Statut, "motif", next.Motif)
 		}
 		cmd = next
 	}
 	return cmd, nil
 }
 
-// advance writes, in one transaction, the outcome of the call just made, the
-// new state and the step-log row of the next call, then counts what changed.
-func (e *Engine) advance(ctx context.Context, def saga.Definition, rec *postgres.Record, owner uuid.UUID,
-	st saga.State, done *postgres.Outcome, next saga.Command) error {
-	prev := rec.State
+// enter moves rec to st, adding the states entered to its history.
+func (e *Engine) enter(rec *Record, st saga.State, etats []saga.Statut) {
 	rec.State = st
-	if st.Statut != prev.Statut {
-		rec.Etats = append(rec.Etats, saga.Etat{Etat: st.Statut, At: time.Now().UTC()})
+	if len(etats) > 0 {
+		now := time.Now().UTC()
+		for _, s := range etats {
+			rec.Etats = append(rec.Etats, saga.Etat{Etat: s, At: now})
+			e.metrics.etats.WithLabelValues(string(s)).Inc()
+		}
 	}
-	w := postgres.Write{Owner: owner, Lease: e.cfg.Lease, Done: done, Release: next.Ordre == saga.Suspendre}
-	switch next.Ordre {
-	case saga.Appeler:
-		w.Next = &postgres.Call{Etape: def.Steps[next.Pas].Name, Sens: "action"}
-	case saga.Compenser:
-		w.Next = &postgres.Call{Etape: def.Steps[next.Pas].Name, Sens: "compensation"}
-	case saga.Sonder:
-		w.Next = &postgres.Call{Etape: def.Steps[next.Pas].Name, Sens: "sondage"}
-	}
-	if err := e.repo.Advance(ctx, rec, w); err != nil {
-		rec.State = prev
+}
+
+// save writes the saga with its pending step-log rows and renews (or, when
+// it must wait for recovery, releases) the lease.
+func (e *Engine) save(ctx context.Context, d *driver, release bool) error {
+	now := time.Now()
+	if err := e.store.Save(ctx, d.rec, Write{Owner: d.owner, Lease: e.cfg.Lease, Release: release}); err != nil {
 		return err
 	}
-	if st.Statut != prev.Statut {
-		e.metrics.etats.WithLabelValues(string(st.Statut)).Inc()
-	}
-	switch next.Ordre {
-	case saga.Terminer:
-		e.finished(ctx, rec)
-	case saga.Suspendre:
-		e.log.WarnContext(ctx, "saga waits for recovery", "type", rec.Type, "etape", rec.Etape,
-			"phase", st.Phase, "statut", st.Statut, "motif", next.Motif)
-	}
+	d.until = now.Add(e.cfg.Lease)
 	return nil
 }
 
-func (e *Engine) finished(ctx context.Context, rec *postgres.Record) {
+func (e *Engine) finished(ctx context.Context, rec *Record) {
 	st := rec.State
 	e.metrics.duration.WithLabelValues(rec.Type).Observe(time.Since(rec.CreeLe).Seconds())
 	if st.Statut == saga.Confirmee {
@@ -146,20 +168,47 @@ func (e *Engine) finished(ctx context.Context, rec *postgres.Record) {
 // errAbsent is a probe's "it never happened".
 var errAbsent = errors.New("action not found under its key")
 
+// sens names a command in the step log.
+func sens(o saga.Ordre) string {
+	switch o {
+	case saga.Compenser:
+		return "compensation"
+	case saga.Sonder:
+		return "sondage"
+	}
+	return "action"
+}
+
 // execute makes the call cmd asks for, with a timeout per attempt and
 // bounded exponential backoff on 5xx, timeouts and connection errors only,
-// and turns its outcome into an event and a step-log outcome.
-func (e *Engine) execute(ctx context.Context, def saga.Definition, rec *postgres.Record, cmd saga.Command) (saga.Event, postgres.Outcome) {
-	step := def.Steps[cmd.Pas]
-	r := &saga.Run{ID: rec.ID, Donnees: &rec.Donnees, Motif: rec.State.Motif, Incertain: cmd.Incertain}
+// adds it to the step log and turns its outcome into an event. A step that
+// does not apply to the saga succeeds without a call or a log row.
+func (e *Engine) execute(ctx context.Context, def saga.Definition, rec *Record, cmd saga.Command) saga.Event {
+	step := def.Step(cmd.Pas)
+	ev := saga.Event{Phase: rec.State.Phase, Pas: cmd.Pas}
+	if cmd.Ordre == saga.Appeler && step.Si != nil && !step.Si(&rec.Donnees) {
+		ev.Kind = saga.Reussi
+		return ev
+	}
+	r := &saga.Run{ID: rec.ID, Donnees: &rec.Donnees, Statut: rec.State.Statut, Etats: rec.Etats,
+		Motif: rec.State.Motif, Incertain: cmd.Incertain}
 	if rec.CommandeID != nil {
 		r.CommandeID = *rec.CommandeID
 	}
-	tries := 0
+	rec.Etape = step.Name
+	appel := saga.Appel{N: rec.N + len(rec.Journal) + 1, Etape: step.Name, Sens: sens(cmd.Ordre), EnvoyeeLe: time.Now().UTC()}
+	// Every participant call of the attempt lands in the step log.
+	tctx := kit.WithTrace(ctx, func(method, path string, status int, body []byte) {
+		t := saga.Trace{Appel: method + " " + path, Status: status}
+		if json.Valid(body) {
+			t.Body = append(json.RawMessage(nil), body...)
+		}
+		r.Trace = append(r.Trace, t)
+	})
 	op := func() (struct{}, error) {
-		tries++
+		appel.Tentatives++
 		r.Trace = r.Trace[:0]
-		actx, cancel := context.WithTimeout(ctx, e.cfg.StepTimeout)
+		actx, cancel := context.WithTimeout(tctx, e.cfg.StepTimeout)
 		defer cancel()
 		var err error
 		switch cmd.Ordre {
@@ -183,35 +232,38 @@ func (e *Engine) execute(ctx context.Context, def saga.Definition, rec *postgres
 	_, err := backoff.Retry(ctx, op, backoff.WithBackOff(b), backoff.WithMaxTries(e.cfg.MaxTries),
 		backoff.WithMaxElapsedTime(e.cfg.MaxElapsed))
 
-	ev := saga.Event{Phase: rec.State.Phase, Pas: cmd.Pas}
-	out := postgres.Outcome{N: rec.N, Tentatives: tries}
+	recue := time.Now().UTC()
+	appel.RecueLe = &recue
 	if n := len(r.Trace); n > 0 {
-		out.HTTPStatus = r.Trace[n-1].Status
-		out.Reponse, _ = json.Marshal(r.Trace)
+		if s := r.Trace[n-1].Status; s != 0 {
+			appel.HTTPStatus = &s
+		}
+		appel.Reponse, _ = json.Marshal(r.Trace)
 	}
 	var refus *saga.Refus
 	switch {
 	case err == nil:
-		ev.Kind, out.Statut = saga.Reussi, "reussie"
+		ev.Kind, appel.Statut = saga.Reussi, "reussie"
 	case errors.Is(err, errAbsent):
-		ev.Kind, out.Statut = saga.Absent, "reussie"
+		ev.Kind, appel.Statut = saga.Absent, "reussie"
 	case errors.As(err, &refus):
-		ev.Kind, out.Statut = saga.Refuse, "echouee"
+		ev.Kind, appel.Statut = saga.Refuse, "echouee"
 		ev.Motif, ev.Code, ev.HTTP = refus.Motif, refus.Code, refus.HTTP
 	case !retryable(err):
 		// A 4xx the step did not expect: the participant refuses for good, and
 		// the client cannot fix it by asking again.
-		ev.Kind, out.Statut = saga.Refuse, "echouee"
+		ev.Kind, appel.Statut = saga.Refuse, "echouee"
 		ev.Motif, ev.Code, ev.HTTP = step.Name+": "+err.Error(), saga.CodeParticipant, http.StatusServiceUnavailable
 	default:
-		ev.Kind, out.Statut = saga.Echoue, "inconnue"
+		ev.Kind, appel.Statut = saga.Echoue, "inconnue"
 	}
+	rec.Journal = append(rec.Journal, appel)
 	if err != nil {
-		e.log.WarnContext(ctx, "saga step failed", "etape", step.Name, "ordre", cmd.Ordre, "tentatives", tries, "err", err)
+		e.log.WarnContext(ctx, "saga step failed", "etape", step.Name, "ordre", cmd.Ordre, "tentatives", appel.Tentatives, "err", err)
 	} else {
-		e.log.DebugContext(ctx, "saga step done", "etape", step.Name, "ordre", cmd.Ordre, "tentatives", tries)
+		e.log.DebugContext(ctx, "saga step done", "etape", step.Name, "ordre", cmd.Ordre, "tentatives", appel.Tentatives)
 	}
-	return ev, out
+	return ev
 }
 
 // retryable: a 5xx, a timeout or a connection error may work next time (and

@@ -44,6 +44,9 @@ func newMetrics(reg prometheus.Registerer, defs map[string]saga.Definition) *met
 		for _, code := range []string{saga.CodeStock, saga.CodePaiement, saga.CodeParticipant, saga.CodeInvalide} {
 			m.failure.WithLabelValues(name, code)
 		}
+		if d.Cloture != nil {
+			m.recoveries.WithLabelValues(d.Cloture.Name)
+		}
 		for _, s := range d.Steps {
 			m.recoveries.WithLabelValues(s.Name)
 			if s.Undo != nil {

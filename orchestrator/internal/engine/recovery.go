@@ -7,8 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"multimagasins/orchestrator/internal/postgres"
-	"multimagasins/orchestrator/internal/saga"
+		"multimagasins/orchestrator/internal/saga"
 )
 
 // RunRecovery resumes unfinished sagas at start and every RecoveryInterval
@@ -38,7 +37,7 @@ func (e *Engine) RunRecovery(ctx context.Context) {
 // each from its stored state; it returns how many it took.
 func (e *Engine) Recover(ctx context.Context) (int, error) {
 	owner := uuid.New()
-	recs, err := e.repo.Claim(ctx, owner, e.cfg.Lease, e.cfg.RecoveryBatch)
+	recs, err := e.store.Claim(ctx, owner, e.cfg.Lease, e.cfg.RecoveryBatch)
 	if err != nil {
 		return 0, err
 	}
@@ -56,14 +55,14 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 	return len(recs), nil
 }
 
-func (e *Engine) resume(ctx context.Context, rec *postgres.Record, owner uuid.UUID) {
+func (e *Engine) resume(ctx context.Context, rec *Record, owner uuid.UUID) {
 	def, ok := e.defs[rec.Type]
-	if !ok || rec.State.Pas >= len(def.Steps) {
+	if !ok || rec.State.Pas > len(def.Steps) {
 		e.log.ErrorContext(ctx, "saga cannot be resumed", "saga_id", rec.ID, "type", rec.Type, "pas", rec.State.Pas)
 		return
 	}
 	ctx = sagaContext(ctx, rec)
-	etape := def.Steps[rec.State.Pas].Name
+	etape := def.Step(rec.State.Pas).Name
 	st, cmds := saga.Reprendre(def, rec.State)
 	if len(cmds) == 0 {
 		return
@@ -72,14 +71,9 @@ func (e *Engine) resume(ctx context.Context, rec *postgres.Record, owner uuid.UU
 	e.log.InfoContext(ctx, "saga resumed", "type", rec.Type, "etape", etape, "phase", rec.State.Phase, "statut", rec.State.Statut)
 	e.metrics.enCours.WithLabelValues(rec.Type).Inc()
 	defer e.metrics.enCours.WithLabelValues(rec.Type).Dec()
-	// A call a crashed driver left 'envoyee' has an unknown outcome; the next
-	// call is opened in the same transaction.
-	unknown := &postgres.Outcome{N: rec.N, Statut: "inconnue", OnlyIfSent: true}
-	if err := e.advance(ctx, def, rec, owner, st, unknown, cmds[0]); err != nil {
-		e.log.ErrorContext(ctx, "saga recovery write", "err", err)
-		return
-	}
-	if _, err := e.drive(ctx, def, rec, owner, cmds[0]); err != nil && ctx.Err() == nil {
+	rec.State = st
+	d := &driver{rec: rec, def: def, owner: owner, until: time.Now().Add(e.cfg.Lease)}
+	if _, err := e.drive(ctx, d, cmds[0]); err != nil && ctx.Err() == nil {
 		e.log.ErrorContext(ctx, "saga recovery stopped", "err", err)
 	}
 }

@@ -1,6 +1,9 @@
 // Package fakes is an in-memory stand-in for the saga's participants (stock,
 // commande, paiement, panier, clients) in tests: one HTTP server answering
-// their routes, with idempotent replays like theirs and injectable faults.
+// the routes the sagas call, with idempotent replays like theirs and
+// injectable faults. It reads and answers with the participants' own typed
+// contracts (kit/api), and its contract test runs against it the checks the
+// real services pass, so the two cannot drift apart.
 // They are other services, so tests fake them over HTTP; never the database.
 package fakes
 
@@ -17,6 +20,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"multimagasins/kit"
+	"multimagasins/kit/api/clientsapi"
+	"multimagasins/kit/api/commandeapi"
+	"multimagasins/kit/api/paiementapi"
+	"multimagasins/kit/api/panierapi"
+	"multimagasins/kit/api/stockapi"
 )
 
 // Fault changes how one route (a ServeMux pattern, "POST /paiements") answers.
@@ -125,9 +135,7 @@ func New(t testing.TB) *Fleet {
 		"DELETE /panier/{id}":                   f.viderPanier,
 		"POST /commandes":                       f.creerCommande,
 		"GET /commande/{id}":                    f.lireCommande,
-		"POST /commande/{id}/transitions":       f.transition,
 		"POST /commande/{id}/retours":           f.retourCommande,
-		"POST /disponibilites":                  f.disponibilites,
 		"POST /reservations":                    f.reserver,
 		"POST /reservations/{cle}/liberation":   f.liberer,
 		"POST /reservations/{cle}/confirmation": f.confirmer,
@@ -177,19 +185,6 @@ func (f *Fleet) Commande(id uuid.UUID) (string, []string) {
 		return c.Statut, append([]string(nil), c.Historique...)
 	}
 	return "", nil
-}
-
-// CancelAll cancels every order that is not final, as a person at head
-// office might while a saga is still running.
-func (f *Fleet) CancelAll() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, c := range f.commandes {
-		if c.Statut != "CONFIRMEE" && c.Statut != "ANNULEE" {
-			c.Statut = "ANNULEE"
-			c.Historique = append(c.Historique, "ANNULEE")
-		}
-	}
 }
 
 // Commandes is how many orders exist.
@@ -308,21 +303,19 @@ func problem(status int, detail string) map[string]any {
 	return map[string]any{"status": status, "title": http.StatusText(status), "detail": detail}
 }
 
-func cents(c int64) json.Number { return json.Number(fmt.Sprintf("%d.%02d", c/100, c%100)) }
-
 func decode(r *http.Request, v any) bool { return json.NewDecoder(r.Body).Decode(v) == nil }
 
 // --- handlers; f.mu is held ---
 
 func (f *Fleet) produits(r *http.Request) (int, any) {
-	items := []map[string]any{}
+	items := []stockapi.Produit{}
 	for _, s := range strings.Split(r.URL.Query().Get("ids"), ",") {
 		id, _ := strconv.ParseInt(s, 10, 64)
 		if prix, ok := f.Prix[id]; ok {
-			items = append(items, map[string]any{"id": id, "prix": cents(prix), "actif": !f.Inactifs[id]})
+			items = append(items, stockapi.Produit{ID: id, Nom: "produit " + s, Prix: kit.Cents(prix), Actif: !f.Inactifs[id]})
 		}
 	}
-	return 200, map[string]any{"items": items, "total": len(items)}
+	return 200, kit.Page[stockapi.Produit]{Items: items, Total: int64(len(items))}
 }
 
 func (f *Fleet) client(r *http.Request) (int, any) {
@@ -330,16 +323,18 @@ func (f *Fleet) client(r *http.Request) (int, any) {
 	if !f.Clients[id] {
 		return 404, problem(404, "client not found")
 	}
-	return 200, map[string]any{"id": id}
+	return 200, clientsapi.Compte{ID: id, Nom: "client " + r.PathValue("id")}
 }
 
 func (f *Fleet) panier(r *http.Request) (int, any) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	lignes := f.Paniers[id]
-	if lignes == nil {
-		lignes = []ligne{}
+	p := panierapi.Panier{ClientID: id, Lignes: []panierapi.Ligne{}}
+	for _, l := range f.Paniers[id] {
+		prix := kit.Cents(f.Prix[l.ProduitID])
+		p.Lignes = append(p.Lignes, panierapi.Ligne{ProduitID: l.ProduitID, Quantite: l.Quantite, PrixUnitaire: prix})
+		p.Total += prix * kit.Cents(l.Quantite)
 	}
-	return 200, map[string]any{"client_id": id, "lignes": lignes}
+	return 200, p
 }
 
 func (f *Fleet) viderPanier(r *http.Request) (int, any) {
@@ -348,44 +343,48 @@ func (f *Fleet) viderPanier(r *http.Request) (int, any) {
 	return 204, nil
 }
 
-type ligneDemandee struct {
-	ProduitID    int64       `json:"produit_id"`
-	Quantite     int         `json:"quantite"`
-	PrixUnitaire json.Number `json:"prix_unitaire"`
-}
-
+// creerCommande creates an order, CREEE now or with the history its saga
+// recorded, checked against the state machine as commande does.
 func (f *Fleet) creerCommande(r *http.Request) (int, any) {
-	var d struct {
-		ID        uuid.UUID       `json:"id"`
-		ClientID  int64           `json:"client_id"`
-		Canal     string          `json:"canal"`
-		MagasinID *int            `json:"magasin_id"`
-		Lignes    []ligneDemandee `json:"lignes"`
-	}
-	if !decode(r, &d) || len(d.Lignes) == 0 {
+	var d commandeapi.Demande
+	if !decode(r, &d) || len(d.Lignes) == 0 || d.ID == nil {
 		return 422, problem(422, "bad commande")
 	}
-	if c, ok := f.commandes[d.ID]; ok {
+	if c, ok := f.commandes[*d.ID]; ok {
 		return 201, f.vue(c)
 	}
-	c := &commande{ID: d.ID, ClientID: d.ClientID, Canal: d.Canal, MagasinID: d.MagasinID, Statut: "CREEE",
-		Historique: []string{"CREEE"}}
-	for _, l := range d.Lignes {
-		p, _ := strconv.ParseFloat(string(l.PrixUnitaire), 64)
-		c.Lignes = append(c.Lignes, ligne{ProduitID: l.ProduitID, Quantite: l.Quantite, PrixUnitaire: int64(p*100 + 0.5)})
+	c := &commande{ID: *d.ID, ClientID: d.ClientID, Canal: string(d.Canal), MagasinID: d.MagasinID}
+	if len(d.Historique) == 0 {
+		d.Historique = []commandeapi.EvenementDemande{{Statut: commandeapi.Creee}}
 	}
-	f.commandes[d.ID] = c
+	for i, e := range d.Historique {
+		if (i == 0 && e.Statut != commandeapi.Creee) || (i > 0 && !peutPasser(c.Statut, string(e.Statut))) ||
+			(e.Statut == commandeapi.Annulee && e.Motif == "") {
+			return 422, problem(422, fmt.Sprintf("historique[%d]: %s may not follow %s", i, e.Statut, c.Statut))
+		}
+		c.Statut = string(e.Statut)
+		c.Historique = append(c.Historique, c.Statut)
+	}
+	for _, l := range d.Lignes {
+		c.Lignes = append(c.Lignes, ligne{ProduitID: l.ProduitID, Quantite: l.Quantite, PrixUnitaire: int64(l.PrixUnitaire)})
+	}
+	f.commandes[c.ID] = c
 	return 201, f.vue(c)
 }
 
-func (f *Fleet) vue(c *commande) map[string]any {
-	lignes := []map[string]any{}
+func (f *Fleet) vue(c *commande) commandeapi.Commande {
+	v := commandeapi.Commande{ID: c.ID, ClientID: c.ClientID, Canal: commandeapi.Canal(c.Canal), MagasinID: c.MagasinID,
+		Statut: commandeapi.Statut(c.Statut), Lignes: []commandeapi.Ligne{}}
 	for _, l := range c.Lignes {
-		lignes = append(lignes, map[string]any{"produit_id": l.ProduitID, "quantite": l.Quantite,
-			"prix_unitaire": cents(l.PrixUnitaire), "quantite_retournee": l.Retournee})
+		prix := kit.Cents(l.PrixUnitaire)
+		v.Lignes = append(v.Lignes, commandeapi.Ligne{ProduitID: l.ProduitID, Quantite: l.Quantite, PrixUnitaire: prix,
+			SousTotal: prix * kit.Cents(l.Quantite), QuantiteRetournee: l.Retournee})
+		v.Total += prix * kit.Cents(l.Quantite)
 	}
-	return map[string]any{"id": c.ID, "client_id": c.ClientID, "canal": c.Canal, "magasin_id": c.MagasinID,
-		"statut": c.Statut, "lignes": lignes}
+	for _, s := range c.Historique {
+		v.Historique = append(v.Historique, commandeapi.Evenement{Statut: commandeapi.Statut(s)})
+	}
+	return v
 }
 
 func (f *Fleet) commandeOf(r *http.Request) *commande {
@@ -404,26 +403,13 @@ func (f *Fleet) lireCommande(r *http.Request) (int, any) {
 var suivants = map[string][]string{"CREEE": {"STOCK_VERIFIE", "ANNULEE"}, "STOCK_VERIFIE": {"STOCK_RESERVE", "ANNULEE"},
 	"STOCK_RESERVE": {"PAYEE", "ANNULEE"}, "PAYEE": {"CONFIRMEE"}}
 
-func (f *Fleet) transition(r *http.Request) (int, any) {
-	c := f.commandeOf(r)
-	if c == nil {
-		return 404, problem(404, "commande not found")
-	}
-	var d struct {
-		Statut string `json:"statut"`
-		Motif  string `json:"motif"`
-	}
-	if !decode(r, &d) || (d.Statut == "ANNULEE" && d.Motif == "") {
-		return 422, problem(422, "motif required")
-	}
-	for _, s := range suivants[c.Statut] {
-		if s == d.Statut {
-			c.Statut = s
-			c.Historique = append(c.Historique, s)
-			return 200, f.vue(c)
+func peutPasser(de, vers string) bool {
+	for _, s := range suivants[de] {
+		if s == vers {
+			return true
 		}
 	}
-	return 409, problem(409, "commande is "+c.Statut+", not "+d.Statut)
+	return false
 }
 
 func (f *Fleet) retourCommande(r *http.Request) (int, any) {
@@ -434,12 +420,8 @@ func (f *Fleet) retourCommande(r *http.Request) (int, any) {
 	if c.Statut != "CONFIRMEE" {
 		return 409, problem(409, "commande not CONFIRMEE")
 	}
-	var d struct {
-		Lignes []ligne `json:"lignes"`
-	}
+	var d commandeapi.DemandeRetour
 	decode(r, &d)
-	var montant int64
-	out := []map[string]any{}
 	for _, want := range d.Lignes {
 		found := false
 		for i := range c.Lignes {
@@ -456,56 +438,64 @@ func (f *Fleet) retourCommande(r *http.Request) (int, any) {
 			return 422, problem(422, "not in the order")
 		}
 	}
+	out := commandeapi.Retour{ID: uuid.New(), CommandeID: c.ID, At: time.Now().UTC()}
 	for _, want := range d.Lignes {
 		for i := range c.Lignes {
 			if l := &c.Lignes[i]; l.ProduitID == want.ProduitID {
 				l.Retournee += want.Quantite
-				montant += l.PrixUnitaire * int64(want.Quantite)
-				out = append(out, map[string]any{"produit_id": l.ProduitID, "quantite": want.Quantite,
-					"prix_unitaire": cents(l.PrixUnitaire)})
+				prix := kit.Cents(l.PrixUnitaire)
+				m := prix * kit.Cents(want.Quantite)
+				out.Montant += m
+				out.Lignes = append(out.Lignes, commandeapi.LigneRetournee{ProduitID: l.ProduitID, Quantite: want.Quantite,
+					PrixUnitaire: prix, Montant: m})
 			}
 		}
 	}
-	return 201, map[string]any{"id": uuid.New(), "commande_id": c.ID, "lignes": out, "montant": cents(montant)}
+	return 201, out
 }
 
-type demandeStock struct {
-	Cle           string  `json:"cle"`
-	EmplacementID int64   `json:"emplacement_id"`
-	Lignes        []ligne `json:"lignes"`
-}
-
-func (f *Fleet) disponibilites(r *http.Request) (int, any) {
-	var d demandeStock
-	decode(r, &d)
-	ok := true
-	for _, l := range d.Lignes {
-		if f.Stock[[2]int64{d.EmplacementID, l.ProduitID}] < l.Quantite {
-			ok = false
-		}
+func lignes(in []stockapi.Ligne) []ligne {
+	out := make([]ligne, len(in))
+	for i, l := range in {
+		out[i] = ligne{ProduitID: l.ProduitID, Quantite: int(l.Quantite)}
 	}
-	return 200, map[string]any{"suffisant": ok, "lignes": []any{}}
+	return out
 }
 
+func (res *reservation) vue(cle string) stockapi.Reservation {
+	v := stockapi.Reservation{Cle: cle, Statut: res.Statut, Lignes: []stockapi.Ligne{}}
+	if res.Statut != "tombe" {
+		lieu := res.Lieu
+		v.EmplacementID = &lieu
+	}
+	for _, l := range res.Lignes {
+		v.Lignes = append(v.Lignes, stockapi.Ligne{ProduitID: l.ProduitID, Quantite: int64(l.Quantite)})
+	}
+	return v
+}
+
+// reserver verifies and reserves every line, or none.
 func (f *Fleet) reserver(r *http.Request) (int, any) {
-	var d demandeStock
+	var d stockapi.NouvelleReservation
 	decode(r, &d)
 	if res, ok := f.reservations[d.Cle]; ok {
 		if res.Statut == "tombe" {
 			return 409, problem(409, "released before it was made")
 		}
-		return 201, map[string]any{"cle": d.Cle, "statut": res.Statut}
+		return 201, res.vue(d.Cle)
 	}
-	for _, l := range d.Lignes {
+	ls := lignes(d.Lignes)
+	for _, l := range ls {
 		if f.Stock[[2]int64{d.EmplacementID, l.ProduitID}] < l.Quantite {
 			return 409, problem(409, "insufficient stock; nothing was reserved")
 		}
 	}
-	for _, l := range d.Lignes {
+	for _, l := range ls {
 		f.Stock[[2]int64{d.EmplacementID, l.ProduitID}] -= l.Quantite
 	}
-	f.reservations[d.Cle] = &reservation{Statut: "active", Lignes: d.Lignes, Lieu: d.EmplacementID}
-	return 201, map[string]any{"cle": d.Cle, "statut": "active"}
+	res := &reservation{Statut: "active", Lignes: ls, Lieu: d.EmplacementID}
+	f.reservations[d.Cle] = res
+	return 201, res.vue(d.Cle)
 }
 
 func (f *Fleet) liberer(r *http.Request) (int, any) {
@@ -513,7 +503,8 @@ func (f *Fleet) liberer(r *http.Request) (int, any) {
 	res, ok := f.reservations[cle]
 	switch {
 	case !ok:
-		f.reservations[cle] = &reservation{Statut: "tombe"}
+		res = &reservation{Statut: "tombe"}
+		f.reservations[cle] = res
 	case res.Statut == "active":
 		for _, l := range res.Lignes {
 			f.Stock[[2]int64{res.Lieu, l.ProduitID}] += l.Quantite
@@ -522,11 +513,12 @@ func (f *Fleet) liberer(r *http.Request) (int, any) {
 	case res.Statut == "confirmee":
 		return 409, problem(409, "already confirmed")
 	}
-	return 200, map[string]any{"cle": cle}
+	return 200, res.vue(cle)
 }
 
 func (f *Fleet) confirmer(r *http.Request) (int, any) {
-	res, ok := f.reservations[r.PathValue("cle")]
+	cle := r.PathValue("cle")
+	res, ok := f.reservations[cle]
 	if !ok {
 		return 404, problem(404, "reservation not found")
 	}
@@ -534,59 +526,57 @@ func (f *Fleet) confirmer(r *http.Request) (int, any) {
 		return 409, problem(409, "released")
 	}
 	res.Statut = "confirmee"
-	return 200, map[string]any{"statut": "confirmee"}
+	return 200, res.vue(cle)
 }
 
 func (f *Fleet) retourStock(r *http.Request) (int, any) {
-	var d demandeStock
+	var d stockapi.NouveauRetour
 	decode(r, &d)
-	for _, l := range d.Lignes {
+	for _, l := range lignes(d.Lignes) {
 		f.Stock[[2]int64{d.EmplacementID, l.ProduitID}] += l.Quantite
 	}
-	return 201, map[string]any{"emplacement_id": d.EmplacementID}
+	return 201, stockapi.Retour{EmplacementID: d.EmplacementID, Reference: d.Reference, Lignes: d.Lignes, Mouvements: []stockapi.Mouvement{}}
+}
+
+func (p *Paiement) vue() paiementapi.Paiement {
+	return paiementapi.Paiement{ID: p.ID, CommandeID: p.CommandeID, Montant: kit.Cents(p.Montant),
+		Statut: paiementapi.Statut(p.Statut), Rembourse: kit.Cents(p.Rembourse), Cle: p.Cle,
+		Remboursements: []paiementapi.Remboursement{}}
 }
 
 func (f *Fleet) payer(r *http.Request) (int, any) {
-	var d struct {
-		CommandeID uuid.UUID   `json:"commande_id"`
-		Montant    json.Number `json:"montant"`
-		Methode    string      `json:"methode"`
-	}
+	var d paiementapi.Demande
 	decode(r, &d)
-	m, _ := strconv.ParseFloat(string(d.Montant), 64)
 	p := &Paiement{ID: uuid.New(), CommandeID: d.CommandeID, Cle: r.Header.Get("Idempotency-Key"),
-		Montant: int64(m*100 + 0.5), Statut: "accepte"}
-	if d.Methode == "carte" && p.Montant > f.Limite {
+		Montant: int64(d.Montant), Statut: "accepte"}
+	if d.Methode == paiementapi.Carte && p.Montant > f.Limite {
 		p.Statut = "refuse"
 	}
 	f.paiements = append(f.paiements, p)
 	if p.Statut == "refuse" {
-		return 402, problem(402, fmt.Sprintf("montant %s supérieur à la limite d'autorisation %s", cents(p.Montant), cents(f.Limite)))
+		return 402, problem(402, fmt.Sprintf("montant %s supérieur à la limite d'autorisation %s", kit.Cents(p.Montant), kit.Cents(f.Limite)))
 	}
-	return 201, map[string]any{"id": p.ID, "statut": p.Statut}
+	return 201, p.vue()
 }
 
 func (f *Fleet) listePaiements(r *http.Request) (int, any) {
 	q := r.URL.Query()
-	items := []map[string]any{}
+	items := []paiementapi.Paiement{}
 	for _, p := range f.paiements {
 		if (q.Get("cle") == "" || p.Cle == q.Get("cle")) && (q.Get("commande_id") == "" || p.CommandeID.String() == q.Get("commande_id")) {
-			items = append(items, map[string]any{"id": p.ID, "statut": p.Statut})
+			items = append(items, p.vue())
 		}
 	}
-	return 200, map[string]any{"items": items, "total": len(items)}
+	return 200, kit.Page[paiementapi.Paiement]{Items: items, Total: int64(len(items))}
 }
 
 func (f *Fleet) rembourser(r *http.Request) (int, any) {
 	id, _ := uuid.Parse(r.PathValue("id"))
-	var d struct {
-		Montant json.Number `json:"montant"`
-	}
+	var d paiementapi.DemandeRemboursement
 	decode(r, &d)
-	m, _ := strconv.ParseFloat(string(d.Montant), 64)
 	for _, p := range f.paiements {
 		if p.ID == id {
-			c := int64(m*100 + 0.5)
+			c := int64(d.Montant)
 			if c > p.Montant-p.Rembourse {
 				return 409, problem(409, "more than paid")
 			}
@@ -595,7 +585,7 @@ func (f *Fleet) rembourser(r *http.Request) (int, any) {
 			if p.Rembourse == p.Montant {
 				p.Statut = "rembourse"
 			}
-			return 201, map[string]any{"id": uuid.New(), "montant": cents(c)}
+			return 201, paiementapi.Remboursement{ID: uuid.New(), PaiementID: p.ID, Montant: d.Montant, Motif: d.Motif, At: time.Now().UTC()}
 		}
 	}
 	return 404, problem(404, "paiement not found")

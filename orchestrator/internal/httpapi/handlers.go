@@ -11,7 +11,6 @@ import (
 
 	"multimagasins/kit"
 	"multimagasins/orchestrator/internal/engine"
-	"multimagasins/orchestrator/internal/postgres"
 	"multimagasins/orchestrator/internal/saga"
 )
 
@@ -26,7 +25,7 @@ type Sagas interface {
 // Repo reads stored sagas.
 type Repo interface {
 	Get(ctx context.Context, id uuid.UUID) (saga.Saga, error)
-	List(ctx context.Context, f postgres.Filtre, limit, offset int) ([]saga.Saga, int64, error)
+	List(ctx context.Context, f saga.Filtre, limit, offset int) ([]saga.Saga, int64, error)
 }
 
 type handlers struct {
@@ -73,7 +72,7 @@ type listOutput struct {
 }
 
 func (h *handlers) list(ctx context.Context, in *listInput) (*listOutput, error) {
-	items, total, err := h.repo.List(ctx, postgres.Filtre{Statut: saga.Statut(in.Statut), Type: in.Type}, in.Limit, in.Offset)
+	items, total, err := h.repo.List(ctx, saga.Filtre{Statut: saga.Statut(in.Statut), Type: in.Type}, in.Limit, in.Offset)
 	if err != nil {
 		return nil, h.problem(ctx, err, uuid.Nil)
 	}

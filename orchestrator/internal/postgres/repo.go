@@ -13,158 +13,99 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"multimagasins/kit"
+	"multimagasins/orchestrator/internal/engine"
 	"multimagasins/orchestrator/internal/saga"
 )
 
-// Repo reads and writes sagas.
+// Repo reads and writes sagas; it is the engine's Store.
 type Repo struct{ pool *pgxpool.Pool }
 
 // NewRepo returns a Repo over pool.
 func NewRepo(pool *pgxpool.Pool) *Repo { return &Repo{pool: pool} }
 
-// ErrLeaseLost is a write by a driver whose lease another driver took over
-// (a live request slower than its lease, picked up by recovery): it must stop.
-var ErrLeaseLost = errors.New("saga lease lost to another driver")
+var _ engine.Store = (*Repo)(nil)
 
-// Record is a saga as the engine drives it.
-type Record struct {
-	ID         uuid.UUID
-	Type       string
-	CommandeID *uuid.UUID
-	State      saga.State
-	Etape      string
-	Donnees    saga.Donnees
-	Etats      []saga.Etat
-	N          int // the step-log row of the pending call
-	Cle        *string
-	Empreinte  string
-	Requete    []byte
-	CreeLe     time.Time
-}
-
-// Reponse is the answer the saga gives in its current state.
-func (r *Record) Reponse() saga.Reponse {
-	etats := r.Etats
-	if etats == nil {
-		etats = []saga.Etat{}
-	}
-	return saga.Reponse{SagaID: r.ID, Type: r.Type, CommandeID: r.CommandeID, Statut: r.State.Statut,
-		Motif: r.State.Motif, Total: r.Donnees.Total, Etapes: etats, Termine: r.State.Phase == saga.Terminee}
-}
-
-// Call is a step-log row to open, before its call is sent.
-type Call struct {
-	Etape string
-	Sens  string // action, compensation, sondage
-}
-
-// Outcome completes the step-log row N with what the participant answered.
-type Outcome struct {
-	N          int
-	Statut     string // reussie, echouee, inconnue
-	Tentatives int
-	HTTPStatus int // 0: no answer (timeout, connection error)
-	Reponse    []byte
-	// OnlyIfSent leaves a row that already has an outcome as it is (recovery
-	// marks as unknown the call a crashed driver left 'envoyee').
-	OnlyIfSent bool
-}
-
-// Create inserts a new saga with its first step-log row, the call about to
-// be made, in one transaction. With a client key already used it inserts
-// nothing and returns false.
-func (r *Repo) Create(ctx context.Context, rec *Record, first Call, owner uuid.UUID, lease time.Duration) (bool, error) {
-	tx, err := r.pool.Begin(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // after Commit it is a no-op
+// Create inserts a new saga in one statement: its row is the intent of its
+// whole plan (see package engine). With a client key already used it
+// inserts nothing and returns false.
+func (r *Repo) Create(ctx context.Context, rec *engine.Record, owner uuid.UUID, lease time.Duration) (bool, error) {
 	st := rec.State
-	tag, err := tx.Exec(ctx, `INSERT INTO sagas (id, type, statut, phase, pas, incertain, etape, motif, code_motif,
+	tag, err := r.pool.Exec(ctx, `INSERT INTO sagas (id, type, statut, phase, pas, incertain, etape, motif, code_motif,
 		http_status, cle_idempotence, empreinte, requete, donnees, commande_id, total, etats, n_etapes,
 		lease_owner, lease_until, cree_le)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-		        now() + $20::interval, $21)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 0, $18,
+		        now() + $19::interval, $20)
 		ON CONFLICT (cle_idempotence) DO NOTHING`,
 		rec.ID, rec.Type, st.Statut, st.Phase, st.Pas, st.Incertain, rec.Etape, st.Motif, st.Code, st.HTTP,
-		rec.Cle, rec.Empreinte, rec.Requete, rec.Donnees, rec.CommandeID, int64(rec.Donnees.Total), etatsJSON(rec.Etats),
-		rec.N, owner, lease, rec.CreeLe)
+		rec.Cle, rec.Empreinte, string(rec.Requete), rec.Donnees, rec.CommandeID, int64(rec.Donnees.Total),
+		etatsJSON(rec.Etats), owner, lease, rec.CreeLe)
 	if err != nil {
 		return false, fmt.Errorf("insert saga: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
-		return false, nil
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO saga_etapes (saga_id, n, etape, sens, statut) VALUES ($1, $2, $3, $4, 'envoyee')`,
-		rec.ID, rec.N, first.Etape, first.Sens); err != nil {
-		return false, fmt.Errorf("insert first step: %w", err)
-	}
-	return true, tx.Commit(ctx)
+	return tag.RowsAffected() == 1, nil
 }
 
-// Write is one transaction of the engine: the outcome of the call just made,
-// the saga's new state and, when another call follows, its step-log row.
-type Write struct {
-	Owner   uuid.UUID
-	Lease   time.Duration
-	Done    *Outcome
-	Next    *Call
-	Release bool // suspended: let the recovery worker take it at its next pass
-}
-
-// Advance applies w to rec, which already holds the new state. Only the
-// holder of the lease may write; anyone else gets ErrLeaseLost.
-func (r *Repo) Advance(ctx context.Context, rec *Record, w Write) error {
-	tx, err := r.pool.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // after Commit it is a no-op
-	if d := w.Done; d != nil {
-		var status *int
-		if d.HTTPStatus != 0 {
-			status = &d.HTTPStatus
+// Save writes rec's state and history and appends its new step-log rows, in
+// one statement (so one implicit transaction), when w.Owner still holds the
+// lease; otherwise it writes nothing and returns engine.ErrLeaseLost.
+func (r *Repo) Save(ctx context.Context, rec *engine.Record, w engine.Write) error {
+	j := rec.Journal
+	n := make([]int32, len(j))
+	etape := make([]string, len(j))
+	sens := make([]string, len(j))
+	statut := make([]string, len(j))
+	tentatives := make([]int32, len(j))
+	status := make([]*int32, len(j))
+	reponse := make([]*string, len(j))
+	envoyee := make([]time.Time, len(j))
+	recue := make([]*time.Time, len(j))
+	for i, a := range j {
+		n[i], etape[i], sens[i], statut[i], tentatives[i] = int32(a.N), a.Etape, a.Sens, a.Statut, int32(a.Tentatives)
+		if a.HTTPStatus != nil {
+			s := int32(*a.HTTPStatus)
+			status[i] = &s
 		}
-		reponse := d.Reponse
-		if len(reponse) == 0 {
-			reponse = nil
+		if len(a.Reponse) > 0 {
+			s := string(a.Reponse)
+			reponse[i] = &s
 		}
-		if _, err := tx.Exec(ctx, `UPDATE saga_etapes SET statut = $3, tentatives = $4, http_status = $5,
-			reponse = $6, recue_le = now() WHERE saga_id = $1 AND n = $2 AND (NOT $7 OR statut = 'envoyee')`,
-			rec.ID, d.N, d.Statut, d.Tentatives, status, reponse, d.OnlyIfSent); err != nil {
-			return fmt.Errorf("complete step %d: %w", d.N, err)
-		}
-	}
-	if w.Next != nil {
-		rec.N++
-		rec.Etape = w.Next.Etape
-		if _, err := tx.Exec(ctx, `INSERT INTO saga_etapes (saga_id, n, etape, sens, statut) VALUES ($1, $2, $3, $4, 'envoyee')`,
-			rec.ID, rec.N, w.Next.Etape, w.Next.Sens); err != nil {
-			return fmt.Errorf("open step %d: %w", rec.N, err)
-		}
+		envoyee[i], recue[i] = a.EnvoyeeLe, a.RecueLe
 	}
 	st := rec.State
-	tag, err := tx.Exec(ctx, `UPDATE sagas SET statut = $3, phase = $4, pas = $5, incertain = $6, etape = $7,
-		motif = $8, code_motif = $9, http_status = $10, donnees = $11, total = $12, etats = $13, n_etapes = $14,
-		modifie_le = now(),
-		termine_le = CASE WHEN $4 = 'terminee' THEN now() END,
-		lease_until = CASE WHEN $4 = 'terminee' THEN NULL WHEN $15 THEN now() ELSE now() + $16::interval END
-		WHERE id = $1 AND lease_owner = $2`,
+	var saved int
+	err := r.pool.QueryRow(ctx, `WITH u AS (
+		    UPDATE sagas SET statut = $3, phase = $4, pas = $5, incertain = $6, etape = $7,
+		        motif = $8, code_motif = $9, http_status = $10, donnees = $11, total = $12, etats = $13,
+		        n_etapes = $14, modifie_le = now(),
+		        termine_le = CASE WHEN $4 = 'terminee' THEN now() END,
+		        lease_until = CASE WHEN $4 = 'terminee' THEN NULL WHEN $15 THEN now() ELSE now() + $16::interval END
+		    WHERE id = $1 AND lease_owner = $2 RETURNING id
+		), l AS (
+		    INSERT INTO saga_etapes (saga_id, n, etape, sens, statut, tentatives, http_status, reponse, envoyee_le, recue_le)
+		    SELECT u.id, t.n, t.etape, t.sens, t.statut, t.tentatives, t.http_status, t.reponse::json, t.envoyee_le, t.recue_le
+		    FROM u, unnest($17::int[], $18::text[], $19::text[], $20::text[], $21::int[], $22::int[], $23::text[],
+		                   $24::timestamptz[], $25::timestamptz[])
+		         AS t(n, etape, sens, statut, tentatives, http_status, reponse, envoyee_le, recue_le)
+		)
+		SELECT count(*) FROM u`,
 		rec.ID, w.Owner, st.Statut, st.Phase, st.Pas, st.Incertain, rec.Etape, st.Motif, st.Code, st.HTTP,
-		rec.Donnees, int64(rec.Donnees.Total), etatsJSON(rec.Etats), rec.N, w.Release, w.Lease)
+		rec.Donnees, int64(rec.Donnees.Total), etatsJSON(rec.Etats), rec.N+len(j), w.Release, w.Lease,
+		n, etape, sens, statut, tentatives, status, reponse, envoyee, recue).Scan(&saved)
 	if err != nil {
-		return fmt.Errorf("update saga: %w", err)
+		return fmt.Errorf("save saga: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
-		return ErrLeaseLost
+	if saved == 0 {
+		return engine.ErrLeaseLost
 	}
-	return tx.Commit(ctx)
+	rec.N += len(j)
+	rec.Journal = nil
+	return nil
 }
 
 // Claim takes up to limit unfinished sagas whose lease expired, for owner.
 // SKIP LOCKED lets several orchestrators recover side by side without
 // waiting on each other or taking the same saga twice.
-func (r *Repo) Claim(ctx context.Context, owner uuid.UUID, lease time.Duration, limit int) ([]*Record, error) {
+func (r *Repo) Claim(ctx context.Context, owner uuid.UUID, lease time.Duration, limit int) ([]*engine.Record, error) {
 	rows, err := r.pool.Query(ctx, `UPDATE sagas SET lease_owner = $1, lease_until = now() + $2::interval
 		WHERE id IN (SELECT id FROM sagas WHERE phase <> 'terminee' AND lease_until < now()
 		             ORDER BY lease_until LIMIT $3 FOR UPDATE SKIP LOCKED)
@@ -176,7 +117,7 @@ func (r *Repo) Claim(ctx context.Context, owner uuid.UUID, lease time.Duration, 
 }
 
 // ByKey returns the saga started under a client's Idempotency-Key.
-func (r *Repo) ByKey(ctx context.Context, cle string) (*Record, error) {
+func (r *Repo) ByKey(ctx context.Context, cle string) (*engine.Record, error) {
 	rows, err := r.pool.Query(ctx, `SELECT `+recordColumns+` FROM sagas WHERE cle_idempotence = $1`, cle)
 	if err != nil {
 		return nil, err
@@ -189,7 +130,7 @@ func (r *Repo) ByKey(ctx context.Context, cle string) (*Record, error) {
 }
 
 // Record returns one saga as the engine sees it.
-func (r *Repo) Record(ctx context.Context, id uuid.UUID) (*Record, error) {
+func (r *Repo) Record(ctx context.Context, id uuid.UUID) (*engine.Record, error) {
 	rows, err := r.pool.Query(ctx, `SELECT `+recordColumns+` FROM sagas WHERE id = $1`, id)
 	if err != nil {
 		return nil, err
@@ -204,8 +145,8 @@ func (r *Repo) Record(ctx context.Context, id uuid.UUID) (*Record, error) {
 const recordColumns = `id, type, commande_id, statut, phase, pas, incertain, etape, motif, code_motif, http_status,
 	donnees, etats, n_etapes, cle_idempotence, empreinte, requete, cree_le`
 
-func scanRecord(row pgx.CollectableRow) (*Record, error) {
-	var rec Record
+func scanRecord(row pgx.CollectableRow) (*engine.Record, error) {
+	var rec engine.Record
 	st := &rec.State
 	err := row.Scan(&rec.ID, &rec.Type, &rec.CommandeID, &st.Statut, &st.Phase, &st.Pas, &st.Incertain, &rec.Etape,
 		&st.Motif, &st.Code, &st.HTTP, &rec.Donnees, &rec.Etats, &rec.N, &rec.Cle, &rec.Empreinte, &rec.Requete, &rec.CreeLe)
@@ -268,14 +209,8 @@ func (r *Repo) Get(ctx context.Context, id uuid.UUID) (saga.Saga, error) {
 	return s, err
 }
 
-// Filtre narrows a saga list; empty values do not filter.
-type Filtre struct {
-	Statut saga.Statut
-	Type   string
-}
-
 // List returns a page of sagas, newest first.
-func (r *Repo) List(ctx context.Context, f Filtre, limit, offset int) ([]saga.Saga, int64, error) {
+func (r *Repo) List(ctx context.Context, f saga.Filtre, limit, offset int) ([]saga.Saga, int64, error) {
 	const where = ` WHERE ($1 = '' OR statut = $1) AND ($2 = '' OR type = $2)`
 	var total int64
 	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM sagas`+where, string(f.Statut), f.Type).Scan(&total); err != nil {

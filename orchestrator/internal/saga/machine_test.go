@@ -7,11 +7,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"multimagasins/orchestrator/internal/participants"
+	"multimagasins/orchestrator/internal/sagas"
 	"multimagasins/orchestrator/internal/saga"
 )
 
-var defs = participants.New(participants.URLs{}, time.Second).Definitions()
+var defs = sagas.New(sagas.URLs{}, time.Second).Definitions()
 
 // outcome turns what a participant did into the machine's event for the call
 // pending at (phase, pas). 5xx and timeouts reach the machine the same way:
@@ -40,6 +40,9 @@ func show(d saga.Definition, cmds []saga.Command) string {
 	c := cmds[0]
 	switch c.Ordre {
 	case saga.Appeler:
+		if c.Pas == len(d.Steps) {
+			return fmt.Sprintf("cloturer %s %d", c.Statut, c.HTTP)
+		}
 		return "appeler " + d.Steps[c.Pas].Name
 	case saga.Sonder:
 		return "sonder " + d.Steps[c.Pas].Name
@@ -66,22 +69,20 @@ type row struct {
 const compensating = 402
 
 var sale = []row{
-	{saga.EnCours, "creer_commande", map[string]string{"ok": "appeler verifier_stock", "refus": "terminer ANNULEE 409",
-		"5xx": "compenser creer_commande incertain", "timeout": "compenser creer_commande incertain", "doublon": "rien"}},
-	{saga.EnCours, "verifier_stock", map[string]string{"ok": "appeler reserver_stock", "refus": "compenser creer_commande",
-		"5xx": "compenser creer_commande", "timeout": "compenser creer_commande", "doublon": "rien"}},
-	{saga.EnCours, "reserver_stock", map[string]string{"ok": "appeler payer", "refus": "compenser creer_commande",
+	{saga.EnCours, "reserver_stock", map[string]string{"ok": "appeler payer", "refus": "cloturer ANNULEE 409",
 		"5xx": "compenser reserver_stock incertain", "timeout": "compenser reserver_stock incertain", "doublon": "rien"}},
 	{saga.EnCours, "payer", map[string]string{"ok": "appeler confirmer", "refus": "compenser reserver_stock",
 		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
-	{saga.EnCours, "confirmer", map[string]string{"ok": "terminer CONFIRMEE 201", "refus": "suspendre 503",
+	{saga.EnCours, "confirmer", map[string]string{"ok": "appeler vider_panier", "refus": "suspendre 503",
 		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
-	{saga.Compensation, "reserver_stock", map[string]string{"ok": "compenser creer_commande", "refus": "suspendre 503",
+	{saga.EnCours, "vider_panier", map[string]string{"ok": "cloturer STOCK_RESERVE 201", "refus": "suspendre 503",
 		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
-	{saga.Compensation, "creer_commande", map[string]string{"ok": "terminer ANNULEE 402", "refus": "suspendre 503",
+	{saga.Compensation, "reserver_stock", map[string]string{"ok": "cloturer ANNULEE 402", "refus": "suspendre 503",
 		"5xx": "suspendre 503", "timeout": "suspendre 503"}},
-	{saga.Sondage, "payer", map[string]string{"ok": "appeler payer", "absent": "compenser reserver_stock",
+	{saga.Sondage, "payer", map[string]string{"ok": "appeler payer", "absent": "compenser reserver_stock incertain",
 		"refus": "suspendre 503", "5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
+	{saga.Cloture, "enregistrer_commande", map[string]string{"ok": "terminer ANNULEE 402", "refus": "suspendre 503",
+		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
 }
 
 var retour = []row{
@@ -94,6 +95,9 @@ var retour = []row{
 }
 
 func index(d saga.Definition, name string) int {
+	if d.Cloture != nil && d.Cloture.Name == name {
+		return len(d.Steps)
+	}
 	for i, s := range d.Steps {
 		if s.Name == name {
 			return i
@@ -111,8 +115,11 @@ func TestDecide_EveryStepTimesEveryOutcome(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/%s/%s/%s", typ, r.phase, r.etape, out), func(t *testing.T) {
 					pas := index(d, r.etape)
 					st := saga.State{Phase: r.phase, Pas: pas, Statut: saga.StockReserve}
-					if r.phase == saga.Compensation {
+					if r.phase == saga.Compensation || r.phase == saga.Cloture {
 						st.Motif, st.Code, st.HTTP = "paiement refusé", saga.CodePaiement, compensating
+					}
+					if r.phase == saga.Cloture {
+						st.Statut = saga.Annulee
 					}
 					next, cmds := saga.Decide(d, st, outcome(out, r.phase, pas))
 					require.Equal(t, want, show(d, cmds))
@@ -134,57 +141,80 @@ func TestDecide_CheckoutAndSaleShareTheirSteps(t *testing.T) {
 		for _, s := range d.Steps {
 			names = append(names, s.Name)
 		}
-		require.Equal(t, []string{"creer_commande", "verifier_stock", "reserver_stock", "payer", "confirmer"}, names)
-		require.Equal(t, 3, d.PivotIndex())
-		for i, s := range d.Steps {
-			if i > d.PivotIndex() {
-				require.Nil(t, s.Undo, "nothing after the pivot may be undone: %s", s.Name)
-			}
-		}
+		require.Equal(t, []string{"reserver_stock", "payer", "confirmer", "vider_panier"}, names)
+		require.Equal(t, "enregistrer_commande", d.Cloture.Name)
+		require.Equal(t, 1, d.PivotIndex())
+		require.NoError(t, d.Check())
 	}
 	require.Equal(t, 0, defs[saga.TypeRetour].PivotIndex())
+	require.NoError(t, defs[saga.TypeRetour].Check())
 }
 
-// run feeds outcomes, one per command, and returns what the saga did.
-func run(d saga.Definition, st saga.State, cmds []saga.Command, outcomes ...string) (saga.State, []string) {
+func TestCheck_RefusesAPivotRecoveryCannotAsk(t *testing.T) {
+	d := defs[saga.TypeCommande]
+	steps := append([]saga.Step(nil), d.Steps...)
+	steps[1].Probe = nil
+	require.Error(t, saga.Definition{Name: "x", Steps: steps}.Check())
+	steps = append([]saga.Step(nil), d.Steps...)
+	steps[2].Undo = steps[0].Undo
+	require.Error(t, saga.Definition{Name: "x", Steps: steps}.Check(), "nothing after the pivot may be undone")
+}
+
+// run feeds outcomes, one per command, and returns what the saga did and
+// every state it entered.
+func run(d saga.Definition, st saga.State, cmds []saga.Command, outcomes ...string) (saga.State, []string, []saga.Statut) {
 	var did []string
+	var etats []saga.Statut
 	for _, out := range outcomes {
 		if len(cmds) == 0 {
 			break
 		}
-		st, cmds = saga.Decide(d, st, outcome(out, st.Phase, st.Pas))
+		pas := st.Pas
+		if st.Phase == saga.Sondage {
+			pas = d.PivotIndex()
+		}
+		st, cmds = saga.Decide(d, st, outcome(out, st.Phase, pas))
 		did = append(did, show(d, cmds))
+		for _, c := range cmds {
+			etats = append(etats, c.Etats...)
+		}
 	}
-	return st, did
+	return st, did, etats
 }
 
-func TestDecide_HappyPathGoesThroughEveryState(t *testing.T) {
+func TestDecide_HappyPathGoesThroughEveryStateThenRecordsIt(t *testing.T) {
 	d := defs[saga.TypeCommande]
 	st, cmds := saga.Start(d)
-	require.Equal(t, "appeler creer_commande", show(d, cmds))
-	var etats []saga.Statut
-	for range d.Steps {
-		st, cmds = saga.Decide(d, st, outcome("ok", st.Phase, st.Pas))
-		etats = append(etats, st.Statut)
-	}
-	require.Equal(t, []saga.Statut{saga.Creee, saga.StockVerifie, saga.StockReserve, saga.Payee, saga.Confirmee}, etats)
-	require.Equal(t, "terminer CONFIRMEE 201", show(d, cmds))
+	require.Equal(t, "appeler reserver_stock", show(d, cmds))
+	st, did, etats := run(d, st, cmds, "ok", "ok", "ok", "ok", "ok")
+	require.Equal(t, []string{"appeler payer", "appeler confirmer", "appeler vider_panier", "cloturer CONFIRMEE 201",
+		"terminer CONFIRMEE 201"}, did)
+	require.Equal(t, []saga.Statut{saga.StockVerifie, saga.StockReserve, saga.Payee, saga.Confirmee}, etats,
+		"one stock call passes STOCK_VERIFIE then STOCK_RESERVE")
+	require.Equal(t, saga.Terminee, st.Phase)
+}
+
+func TestDecide_StockShortageRecordsTheCancellation(t *testing.T) {
+	d := defs[saga.TypeCommande]
+	st, cmds := saga.Start(d)
+	st, did, etats := run(d, st, cmds, "refus", "ok")
+	require.Equal(t, []string{"cloturer ANNULEE 409", "terminer ANNULEE 409"}, did)
+	require.Equal(t, []saga.Statut{saga.Annulee}, etats, "nothing was verified: CREEE then ANNULEE")
+	require.Equal(t, "non", st.Motif)
 }
 
 func TestDecide_PaymentRefusalCompensatesLastInFirstOut(t *testing.T) {
 	d := defs[saga.TypeCommande]
 	st, cmds := saga.Start(d)
-	ev := func(out string) saga.Event { return outcome(out, st.Phase, st.Pas) }
-	for range 3 {
-		st, cmds = saga.Decide(d, st, ev("ok"))
-	}
+	st, cmds = saga.Decide(d, st, outcome("ok", st.Phase, st.Pas))
 	require.Equal(t, "appeler payer", show(d, cmds))
 	st, cmds = saga.Decide(d, st, saga.Event{Kind: saga.Refuse, Phase: st.Phase, Pas: st.Pas,
 		Motif: "paiement refusé: plafond", Code: saga.CodePaiement, HTTP: 402})
 	require.Equal(t, "compenser reserver_stock", show(d, cmds))
-	st, cmds = saga.Decide(d, st, ev("ok"))
-	require.Equal(t, "compenser creer_commande", show(d, cmds))
-	st, cmds = saga.Decide(d, st, ev("ok"))
+	st, cmds = saga.Decide(d, st, outcome("ok", st.Phase, st.Pas))
+	require.Equal(t, "cloturer ANNULEE 402", show(d, cmds))
+	require.Equal(t, []saga.Statut{saga.Annulee}, cmds[0].Etats)
+	st, cmds = saga.Decide(d, st, outcome("ok", st.Phase, st.Pas))
 	require.Equal(t, "terminer ANNULEE 402", show(d, cmds))
 	require.Equal(t, "paiement refusé: plafond", st.Motif)
 	require.Equal(t, saga.CodePaiement, st.Code)
@@ -192,32 +222,31 @@ func TestDecide_PaymentRefusalCompensatesLastInFirstOut(t *testing.T) {
 
 func TestDecide_FailedCompensationWaitsForRecoveryThenFinishes(t *testing.T) {
 	d := defs[saga.TypeCommande]
-	st := saga.State{Phase: saga.EnCours, Pas: 2, Statut: saga.StockVerifie}
-	st, did := run(d, st, []saga.Command{{Ordre: saga.Appeler, Pas: 2}}, "timeout", "5xx")
+	st := saga.State{Phase: saga.EnCours, Pas: 0, Statut: saga.Creee}
+	st, did, _ := run(d, st, []saga.Command{{Ordre: saga.Appeler, Pas: 0}}, "timeout", "5xx")
 	require.Equal(t, []string{"compenser reserver_stock incertain", "suspendre 503"}, did)
 	require.Equal(t, saga.Compensation, st.Phase, "left en compensation")
 
 	st, cmds := saga.Reprendre(d, st)
 	require.Equal(t, "compenser reserver_stock incertain", show(d, cmds))
-	_, did = run(d, st, cmds, "ok", "ok")
-	require.Equal(t, []string{"compenser creer_commande", "terminer ANNULEE 503"}, did)
+	_, did, _ = run(d, st, cmds, "ok", "5xx")
+	require.Equal(t, []string{"cloturer ANNULEE 503", "suspendre 503"}, did, "recording the outcome is retried")
 }
 
-func TestReprendre_CompensatesBeforeThePivotAndGoesForwardAfter(t *testing.T) {
+func TestReprendre_ProbesThePivotFromAnyEarlierStep(t *testing.T) {
 	cases := []struct {
 		typ   string
 		phase saga.Phase
 		pas   int
 		want  string
 	}{
-		{saga.TypeCommande, saga.EnCours, 0, "compenser creer_commande incertain"},
-		{saga.TypeCommande, saga.EnCours, 1, "compenser creer_commande"},
-		{saga.TypeCommande, saga.EnCours, 2, "compenser reserver_stock incertain"},
-		{saga.TypeCommande, saga.EnCours, 3, "sonder payer"}, // did the charge happen? ask paiement by key
-		{saga.TypeCommande, saga.EnCours, 4, "appeler confirmer"},
-		{saga.TypeCommande, saga.Compensation, 0, "compenser creer_commande"},
-		{saga.TypeCommande, saga.Sondage, 3, "sonder payer"},
-		{saga.TypeVente, saga.EnCours, 3, "sonder payer"},
+		{saga.TypeCommande, saga.EnCours, 0, "sonder payer"}, // written at the start only: did the charge happen?
+		{saga.TypeCommande, saga.EnCours, 1, "sonder payer"},
+		{saga.TypeCommande, saga.EnCours, 2, "appeler confirmer"},
+		{saga.TypeCommande, saga.Compensation, 0, "compenser reserver_stock"},
+		{saga.TypeCommande, saga.Sondage, 0, "sonder payer"},
+		{saga.TypeCommande, saga.Cloture, 4, "cloturer  0"},
+		{saga.TypeVente, saga.EnCours, 0, "sonder payer"},
 		{saga.TypeRetour, saga.EnCours, 0, "appeler enregistrer_retour"},
 		{saga.TypeRetour, saga.EnCours, 2, "appeler rembourser"},
 		{saga.TypeCommande, saga.Terminee, 4, "rien"},
@@ -229,6 +258,23 @@ func TestReprendre_CompensatesBeforeThePivotAndGoesForwardAfter(t *testing.T) {
 			require.Equal(t, c.want, show(d, cmds))
 		})
 	}
+}
+
+func TestReprendre_AFoundPivotEntersTheStatesBeforeIt(t *testing.T) {
+	d := defs[saga.TypeCommande]
+	st, cmds := saga.Reprendre(d, saga.State{Phase: saga.EnCours, Pas: 0, Statut: saga.Creee})
+	require.Equal(t, "sonder payer", show(d, cmds))
+	st, did, etats := run(d, st, cmds, "ok", "ok", "ok", "ok", "ok")
+	require.Equal(t, []string{"appeler payer", "appeler confirmer", "appeler vider_panier", "cloturer CONFIRMEE 201",
+		"terminer CONFIRMEE 201"}, did)
+	require.Equal(t, []saga.Statut{saga.StockVerifie, saga.StockReserve, saga.Payee, saga.Confirmee}, etats,
+		"the history is the same as a run without a crash")
+	require.Equal(t, saga.Terminee, st.Phase)
+
+	st, cmds = saga.Reprendre(d, saga.State{Phase: saga.EnCours, Pas: 0, Statut: saga.Creee})
+	_, did, etats = run(d, st, cmds, "absent", "ok", "ok")
+	require.Equal(t, []string{"compenser reserver_stock incertain", "cloturer ANNULEE 503", "terminer ANNULEE 503"}, did)
+	require.Equal(t, []saga.Statut{saga.Annulee}, etats)
 }
 
 func TestValiderLignes_NamesTheFaultyLine(t *testing.T) {

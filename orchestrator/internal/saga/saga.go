@@ -223,3 +223,9 @@ func Total(lignes []Ligne) kit.Cents {
 	}
 	return t
 }
+
+// Filtre narrows a saga list; empty values do not filter.
+type Filtre struct {
+	Statut Statut
+	Type   string
+}

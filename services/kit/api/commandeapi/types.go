@@ -76,6 +76,17 @@ type Demande struct {
 	Canal     Canal           `json:"canal"`
 	MagasinID *int            `json:"magasin_id,omitempty"` // required for magasin, absent for en_ligne
 	Lignes    []LigneDemandee `json:"lignes"`
+	// Historique records the order as its saga ended: every state it passed
+	// with its time, from CREEE; the last one is the order's status. Empty:
+	// the order is created CREEE now.
+	Historique []EvenementDemande `json:"historique,omitempty"`
+}
+
+// EvenementDemande is one state of a recorded history.
+type EvenementDemande struct {
+	Statut Statut    `json:"statut"`
+	Motif  string    `json:"motif,omitempty"` // required with ANNULEE
+	At     time.Time `json:"at"`
 }
 
 // Changement is the body of POST /commande/{id}/transitions.
