@@ -16,8 +16,8 @@ import (
 	"multimagasins/kit"
 	"multimagasins/orchestrator/internal/engine"
 	"multimagasins/orchestrator/internal/httpapi"
-	"multimagasins/orchestrator/internal/sagas"
 	"multimagasins/orchestrator/internal/postgres"
+	"multimagasins/orchestrator/internal/sagas"
 	"multimagasins/orchestrator/migrations"
 )
 

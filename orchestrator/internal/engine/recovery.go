@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
-		"multimagasins/orchestrator/internal/saga"
+	"multimagasins/orchestrator/internal/saga"
 )
 
 // RunRecovery resumes unfinished sagas at start and every RecoveryInterval

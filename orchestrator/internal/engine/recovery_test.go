@@ -11,7 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
-		"github.com/stretchr/testify/require"
+	"github.com/stretchr/testify/require"
 
 	"multimagasins/kit"
 	"multimagasins/kit/kittest"

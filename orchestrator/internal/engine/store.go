@@ -40,7 +40,7 @@ type Record struct {
 	Etape      string
 	Donnees    saga.Donnees
 	Etats      []saga.Etat
-	N          int         // step-log rows already stored
+	N          int          // step-log rows already stored
 	Journal    []saga.Appel // step-log rows made since, written by the next Save
 	Cle        *string
 	Empreinte  string

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"multimagasins/orchestrator/internal/sagas"
 	"multimagasins/orchestrator/internal/saga"
+	"multimagasins/orchestrator/internal/sagas"
 )
 
 var defs = sagas.New(sagas.URLs{}, time.Second).Definitions()
