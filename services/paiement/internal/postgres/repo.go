@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -65,37 +66,48 @@ func scan(row pgx.Row) (paiement.Paiement, error) {
 	return p, err
 }
 
-// Payer decides and records a charge under its key, in one transaction: the
-// decision (accepted or refused), the payment row and the answer rendered by
-// render. A repeat of the key gets the stored answer. A second accepted charge
-// for the same order is ErrCommandeDejaPayee and leaves nothing behind.
+// Payer decides and records a charge under its key: the decision (accepted
+// or refused) from the client's limit, then the payment row with its key and
+// the answer rendered by render, in one statement, so one commit. A repeat
+// of the key gets the stored answer. A second accepted charge for the same
+// order is ErrCommandeDejaPayee and leaves nothing behind.
 func (r *Repo) Payer(ctx context.Context, d paiement.Demande, k idem.Key, render paiement.Rendu[paiement.Paiement]) (paiement.Reponse, error) {
-	var ans paiement.Reponse
-	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-		var err error
-		if ans, err = claim(ctx, tx, k); err != nil || ans.Rejouee {
-			return err
-		}
-		limite := paiement.LimiteParDefaut
-		err = tx.QueryRow(ctx, `SELECT limite FROM comptes WHERE client_id = $1`, d.ClientID).Scan(&limite)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("read limit %d: %w", d.ClientID, err)
-		}
-		statut, motif := paiement.Autoriser(d, limite)
-		p, err := scan(tx.QueryRow(ctx,
-			`INSERT INTO paiements (id, commande_id, client_id, montant, methode, statut, motif, cle)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+columns,
-			uuid.New(), d.CommandeID, d.ClientID, d.Montant, d.Methode, statut, motif, k.Key))
-		if err != nil {
-			var pg *pgconn.PgError
-			if errors.As(err, &pg) && pg.Code == "23505" && pg.ConstraintName == "paiements_commande_payee_key" {
-				return paiement.ErrCommandeDejaPayee
-			}
-			return fmt.Errorf("insert payment: %w", err)
-		}
-		return answer(ctx, tx, k, p, render, &ans)
-	})
-	return ans, err
+	compte, err := r.Compte(ctx, d.ClientID)
+	if err != nil {
+		return paiement.Reponse{}, err
+	}
+	statut, motif := paiement.Autoriser(d, compte.Limite)
+	p := paiement.Paiement{ID: uuid.New(), CommandeID: d.CommandeID, ClientID: d.ClientID, Montant: d.Montant,
+		Methode: d.Methode, Statut: statut, Motif: motif, Cle: k.Key,
+		CreeLe: time.Now().UTC().Truncate(time.Microsecond), Remboursements: []paiement.Remboursement{}}
+	status, body, err := render(p)
+	if err != nil {
+		return paiement.Reponse{}, fmt.Errorf("render answer: %w", err)
+	}
+	var n int
+	err = r.pool.QueryRow(ctx, `WITH `+idem.Claimed(1)+`, p AS (
+		    INSERT INTO paiements (id, commande_id, client_id, montant, methode, statut, motif, cle, cree_le)
+		    SELECT $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM k RETURNING 1
+		) SELECT count(*) FROM p`,
+		append(k.Args(status, body), p.ID, p.CommandeID, p.ClientID, p.Montant, p.Methode, p.Statut, p.Motif,
+			p.Cle, p.CreeLe)...).Scan(&n)
+	var pg *pgconn.PgError
+	switch {
+	case errors.As(err, &pg) && pg.Code == "23505" && pg.ConstraintName == "paiements_commande_payee_key":
+		return paiement.Reponse{}, paiement.ErrCommandeDejaPayee
+	case err != nil:
+		return paiement.Reponse{}, fmt.Errorf("insert payment: %w", err)
+	case n == 1:
+		return paiement.Reponse{Status: status, Body: body}, nil
+	}
+	stored, err := idem.Replay(ctx, r.pool, k)
+	if errors.Is(err, idem.ErrReused) {
+		return paiement.Reponse{}, paiement.ErrCleReutilisee
+	}
+	if err != nil {
+		return paiement.Reponse{}, err
+	}
+	return paiement.Reponse{Status: stored.Status, Body: stored.Body, Rejouee: true}, nil
 }
 
 // Rembourser refunds part of a payment under its key, in one transaction: the
