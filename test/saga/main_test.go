@@ -20,15 +20,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"multimagasins/fleet"
+	"multimagasins/kit"
+	"multimagasins/kit/api/stockapi"
 	"multimagasins/kit/kittest"
 	"multimagasins/test/internal/fleettest"
 )
 
-var fl *fleet.Fleet
+var (
+	fl  *fleet.Fleet
+	api fleettest.Clients // the services' typed clients
+)
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	os.Exit(fleettest.Main(m, "saga", fleet.Options{LogLevel: "warn"}, func(f *fleet.Fleet) { fl = f }))
+	os.Exit(fleettest.Main(m, "saga", fleet.Options{LogLevel: "warn"}, func(f *fleet.Fleet) { fl, api = f, fleettest.Typed(f) }))
 }
 
 const centre = 6 // the centre logistique, where online orders are served from
@@ -187,36 +192,24 @@ type niveau struct{ Quantite, Reserve, Disponible int64 }
 // readStock reads a product's stock at a location (a store 1..5 or the
 // centre), from any goroutine. A product never received there reads as zero.
 func readStock(ctx context.Context, emplacement int, produit string) (niveau, error) {
-	path := "/logistique/stock"
-	if emplacement != centre {
-		path = fmt.Sprintf("/magasins/%d/stock", emplacement)
-	}
 	for offset := 0; ; offset += 500 {
-		r, err := fleettest.Send(ctx, "GET", fmt.Sprintf("%s%s?limit=500&offset=%d", fl.URL("stock"), path, offset), nil)
+		p := stockapi.StockParams{PageQuery: kit.PageQuery{Limit: 500, Offset: offset}}
+		var page kit.Page[stockapi.Niveau]
+		var err error
+		if emplacement == centre {
+			page, err = api.Stock.StockLogistique(ctx, p)
+		} else {
+			page, err = api.Stock.StockMagasin(ctx, int64(emplacement), p)
+		}
 		if err != nil {
 			return niveau{}, err
 		}
-		if r.Status != 200 {
-			return niveau{}, fmt.Errorf("GET %s: %d %s", path, r.Status, r.Body)
-		}
-		var page struct {
-			Items []struct {
-				ProduitID  json.Number `json:"produit_id"`
-				Quantite   int64       `json:"quantite"`
-				Reserve    int64       `json:"reserve"`
-				Disponible int64       `json:"disponible"`
-			} `json:"items"`
-			Total int `json:"total"`
-		}
-		if err := json.Unmarshal(r.Body, &page); err != nil {
-			return niveau{}, err
-		}
 		for _, it := range page.Items {
-			if it.ProduitID.String() == produit {
+			if strconv.FormatInt(it.ProduitID, 10) == produit {
 				return niveau{it.Quantite, it.Reserve, it.Disponible}, nil
 			}
 		}
-		if offset+500 >= page.Total {
+		if int64(offset+500) >= page.Total {
 			return niveau{}, nil
 		}
 	}
@@ -303,9 +296,11 @@ func eventually(t testing.TB, limit time.Duration, check func() (bool, string)) 
 	}
 }
 
-// waitOrdersFinal waits until every order of the client is CONFIRMEE or ANNULEE.
+// waitOrdersFinal waits until every order of the client is CONFIRMEE or
+// ANNULEE. Orders are recorded as their sagas end, so it waits for the sagas first.
 func waitOrdersFinal(t testing.TB, client string) []map[string]any {
 	t.Helper()
+	waitSagasFinal(t)
 	var list []map[string]any
 	eventually(t, 60*time.Second, func() (bool, string) {
 		list = ordersOf(t, client)
