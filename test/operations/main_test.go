@@ -21,15 +21,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"multimagasins/fleet"
+	"multimagasins/kit"
+	"multimagasins/kit/api/stockapi"
 	"multimagasins/kit/kittest"
 	"multimagasins/test/internal/fleettest"
 )
 
-var fl *fleet.Fleet
+var (
+	fl  *fleet.Fleet
+	api fleettest.Clients // the services' typed clients
+)
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	os.Exit(fleettest.Main(m, "operations", fleet.Options{LogLevel: "warn"}, func(f *fleet.Fleet) { fl = f }))
+	os.Exit(fleettest.Main(m, "operations", fleet.Options{LogLevel: "warn"}, func(f *fleet.Fleet) { fl, api = f, fleettest.Typed(f) }))
 }
 
 const centre = 6 // the centre logistique
@@ -142,21 +147,22 @@ type niveau struct {
 	found                                bool
 }
 
-func stockPath(emplacement int) string {
-	if emplacement == centre {
-		return "/logistique/stock"
-	}
-	return fmt.Sprintf("/magasins/%d/stock", emplacement)
-}
-
 // stockAt reads p's row at a location through its name (q=); a product never
 // stocked there reads as zero.
 func stockAt(t testing.TB, emplacement int, p product) niveau {
 	t.Helper()
-	page := want(t, do(t, "GET", "stock", stockPath(emplacement)+"?q="+url.QueryEscape(p.Nom), nil), 200)
-	for _, it := range items(t, page) {
-		if num(t, it["produit_id"]) == p.ID {
-			return niveau{integer(t, it["quantite"]), integer(t, it["reserve"]), integer(t, it["disponible"]), integer(t, it["seuil"]), true}
+	q := stockapi.StockParams{Q: p.Nom}
+	var page kit.Page[stockapi.Niveau]
+	var err error
+	if emplacement == centre {
+		page, err = api.Stock.StockLogistique(t.Context(), q)
+	} else {
+		page, err = api.Stock.StockMagasin(t.Context(), int64(emplacement), q)
+	}
+	require.NoError(t, err, "stock of %s at %d", p.Nom, emplacement)
+	for _, it := range page.Items {
+		if strconv.FormatInt(it.ProduitID, 10) == p.ID {
+			return niveau{it.Quantite, it.Reserve, it.Disponible, it.Seuil, true}
 		}
 	}
 	return niveau{}

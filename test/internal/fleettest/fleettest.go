@@ -19,6 +19,13 @@ import (
 	"github.com/google/uuid"
 
 	"multimagasins/fleet"
+	"multimagasins/kit"
+	"multimagasins/kit/api/clientsapi"
+	"multimagasins/kit/api/commandeapi"
+	"multimagasins/kit/api/paiementapi"
+	"multimagasins/kit/api/panierapi"
+	"multimagasins/kit/api/sagaapi"
+	"multimagasins/kit/api/stockapi"
 	"multimagasins/kit/kittest"
 )
 
@@ -74,6 +81,31 @@ func Do(t testing.TB, f *fleet.Fleet, method, name, path string, body any, heade
 		t.Fatalf("%s is not running", name)
 	}
 	return kittest.Do(t, method, base+path, body, headers...)
+}
+
+// Clients are the typed clients of a fleet's services, the ones every caller
+// uses: safe from any goroutine, errors as *kit.ProblemError (kit.StatusOf).
+type Clients struct {
+	Stock    *stockapi.Client
+	Commande *commandeapi.Client
+	Paiement *paiementapi.Client
+	Panier   *panierapi.Client // the first replica
+	Clients  *clientsapi.Client
+	Sagas    *sagaapi.Client
+}
+
+// Typed returns the typed clients of f's processes. The timeout is the
+// helpers' own, long enough for a saga under a hammer.
+func Typed(f *fleet.Fleet) Clients {
+	c := func(name string) *kit.Client { return kit.NewClient(f.URL(name), 2*time.Minute) }
+	return Clients{
+		Stock:    stockapi.New(c("stock")),
+		Commande: commandeapi.New(c("commande")),
+		Paiement: paiementapi.New(c("paiement")),
+		Panier:   panierapi.New(c("panier")),
+		Clients:  clientsapi.New(c("clients")),
+		Sagas:    sagaapi.New(c("orchestrator")),
+	}
 }
 
 // client serves the concurrent helpers: many connections per host, since a
