@@ -305,17 +305,21 @@ type mvt struct {
 
 // insertMouvements writes one ledger row per line in a single statement.
 func insertMouvements(ctx context.Context, tx pgx.Tx, emplacementID int64, m mvt, lignes []stock.Ligne) error {
+	q := mouvementsQuery(emplacementID, m, lignes)
+	if _, err := tx.Exec(ctx, q.SQL, q.Arguments...); err != nil {
+		return fmt.Errorf("ledger %s: %w", m.typ, err)
+	}
+	return nil
+}
+
+// mouvementsQuery is insertMouvements as a statement, to send in a batch.
+func mouvementsQuery(emplacementID int64, m mvt, lignes []stock.Ligne) pgx.QueuedQuery {
 	ids := make([]int64, len(lignes))
 	qs := make([]int64, len(lignes))
 	for i, l := range lignes {
 		ids[i], qs[i] = l.ProduitID, l.Quantite
 	}
-	_, err := tx.Exec(ctx,
-		`INSERT INTO mouvements (emplacement_id, produit_id, type, quantite, reference, acteur, motif)
+	return pgx.QueuedQuery{SQL: `INSERT INTO mouvements (emplacement_id, produit_id, type, quantite, reference, acteur, motif)
 		 SELECT $1, p, $2, q, $3, $6, $7 FROM unnest($4::bigint[], $5::bigint[]) AS l(p, q)`,
-		emplacementID, m.typ, m.reference, ids, qs, m.acteur, m.motif)
-	if err != nil {
-		return fmt.Errorf("ledger %s: %w", m.typ, err)
-	}
-	return nil
+		Arguments: []any{emplacementID, m.typ, m.reference, ids, qs, m.acteur, m.motif}}
 }

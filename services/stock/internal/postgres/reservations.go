@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -88,86 +89,119 @@ func (r *Repo) Disponibilites(ctx context.Context, d stock.Demande) (stock.Verif
 	return v, err
 }
 
-// Reserve sets aside every line or none, in one transaction. created is false
-// when the key was already used for the same request and the stored answer is
-// returned.
+// errNotApplied rolls back a reservation that could not take every line;
+// diagnose then says why, reading only.
+var errNotApplied = errors.New("reservation not applied")
+
+// Reserve sets aside every line or none, in one transaction of three round
+// trips: the key (with its answer), then the lines, the ledger and the stock
+// rows together. Whatever stops a line (an unknown or withdrawn product, a
+// shortage) rolls everything back, and diagnose names it. created is false
+// when the key was already used for the same request and the stored answer
+// is returned.
 func (r *Repo) Reserve(ctx context.Context, n stock.NouvelleReservation) (res stock.Reservation, created bool, err error) {
 	d := n.Demande()
 	empreinte := n.Empreinte()
+	emp := d.Location()
+	ordered := d.LockOrder()
+	lignes := make([]stock.Ligne, len(ordered))
+	for i, l := range ordered {
+		lignes[i] = l.Ligne
+	}
+	res = stock.Reservation{Cle: n.Cle, EmplacementID: &emp, Statut: stock.StatutActive, Reference: n.Reference,
+		Lignes: lignes, CreeLe: time.Now().UTC().Truncate(time.Microsecond)}
+	body, err := json.Marshal(res)
+	if err != nil {
+		return res, false, err
+	}
+	var moved []bool
 	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-		created = false
-		if err := checkEmplacement(ctx, tx, d.Location()); err != nil {
-			return err
-		}
+		created, moved = false, nil
 		// Claiming the key first serialises concurrent calls with the same key
 		// (and a concurrent release): the loser waits, then sees the winner's row.
-		var creeLe time.Time
-		err := tx.QueryRow(ctx,
-			`INSERT INTO reservations (cle, emplacement_id, reference, statut, empreinte)
-			 VALUES ($1, $2, $3, 'active', $4) ON CONFLICT (cle) DO NOTHING RETURNING cree_le`,
-			n.Cle, d.Location(), n.Reference, empreinte).Scan(&creeLe)
-		if errors.Is(err, pgx.ErrNoRows) {
+		tag, err := tx.Exec(ctx,
+			`INSERT INTO reservations (cle, emplacement_id, reference, statut, empreinte, reponse, cree_le)
+			 VALUES ($1, $2, $3, 'active', $4, $5, $6) ON CONFLICT (cle) DO NOTHING`,
+			n.Cle, emp, n.Reference, empreinte, body, res.CreeLe)
+		if err != nil {
+			return errNotApplied // an unknown location, most likely: diagnose says
+		}
+		if tag.RowsAffected() == 0 {
 			res, err = replay(ctx, tx, n.Cle, empreinte)
 			return err
 		}
-		if err != nil {
-			return fmt.Errorf("claim reservation %s: %w", n.Cle, err)
-		}
-		if err := checkProduits(ctx, tx, d.Lignes); err != nil {
-			return err
-		}
-		ordered := d.LockOrder()
-		lignes := make([]stock.Ligne, len(ordered))
-		for i, l := range ordered {
-			lignes[i] = l.Ligne
-		}
-		if err := insertLignes(ctx, tx, n.Cle, lignes); err != nil {
-			return err
-		}
-		if err := insertMouvements(ctx, tx, d.Location(),
-			mvt{stock.MvtReservation, ledgerRef(n.Cle, n.Reference), stock.ActeurSaga, "réservation"}, lignes); err != nil {
-			return err
-		}
-		emp := d.Location()
-		res = stock.Reservation{Cle: n.Cle, EmplacementID: &emp, Statut: stock.StatutActive,
-			Reference: n.Reference, Lignes: lignes, CreeLe: creeLe}
-		body, err := json.Marshal(res)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE reservations SET reponse = $2 WHERE cle = $1`, n.Cle, body); err != nil {
-			return fmt.Errorf("store answer %s: %w", n.Cle, err)
-		}
 		// The stock rows come last, so the busiest rows of the database stay
-		// locked only for one round trip and the commit.
-		moved, err := moveStock(ctx, tx, emp,
+		// locked only for one round trip and the commit. A withdrawn product
+		// moves nothing, like a shortage.
+		moved, err = moveStock(ctx, tx, emp,
 			`UPDATE niveaux SET reserve = reserve + $3
-			 WHERE emplacement_id = $1 AND produit_id = $2 AND quantite - reserve >= $3`, lignes, nil)
-		if err != nil {
-			return fmt.Errorf("reserve %s: %w", n.Cle, err)
-		}
-		short := &stock.InsufficientError{}
-		for i, l := range ordered {
-			if moved[i] {
-				continue
-			}
-			var dispo int64
-			err = tx.QueryRow(ctx,
-				`SELECT COALESCE(max(quantite - reserve), 0) FROM niveaux WHERE emplacement_id = $1 AND produit_id = $2`,
-				emp, l.ProduitID).Scan(&dispo)
-			if err != nil {
-				return fmt.Errorf("read stock of product %d: %w", l.ProduitID, err)
-			}
-			short.Lignes = append(short.Lignes, stock.Manque{Index: l.Index, ProduitID: l.ProduitID, Demande: l.Quantite, Disponible: dispo})
-		}
-		if len(short.Lignes) > 0 {
-			short.Sort()
-			return short // rolls back every line and the claimed key
+			 WHERE emplacement_id = $1 AND produit_id = $2 AND quantite - reserve >= $3
+			   AND EXISTS (SELECT 1 FROM produits WHERE id = $2 AND actif)`, lignes,
+			[]pgx.QueuedQuery{lignesQuery(n.Cle, lignes),
+				mouvementsQuery(emp, mvt{stock.MvtReservation, ledgerRef(n.Cle, n.Reference), stock.ActeurSaga, "réservation"}, lignes)},
+			nil)
+		if err != nil || slices.Contains(moved, false) {
+			return errNotApplied
 		}
 		created = true
 		return nil
 	})
+	if errors.Is(err, errNotApplied) {
+		return res, false, r.diagnose(ctx, emp, ordered, moved)
+	}
 	return res, created, err
+}
+
+// diagnose says why a reservation could not take every line: an unknown
+// location or product, a withdrawn product, or the lines short (moved, when
+// known, tells which lines found their units).
+func (r *Repo) diagnose(ctx context.Context, emp int64, ordered []stock.Indexed, moved []bool) error {
+	lignes := make([]stock.Ligne, len(ordered))
+	ids := make([]int64, len(ordered))
+	for i, l := range ordered {
+		lignes[i], ids[i] = l.Ligne, l.ProduitID
+	}
+	return pgx.BeginTxFunc(ctx, r.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := checkEmplacement(ctx, tx, emp); err != nil {
+			return err
+		}
+		if err := checkProduits(ctx, tx, stock.Demande{Lignes: byIndex(ordered)}.Lignes); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx,
+			`SELECT produit_id, quantite - reserve FROM niveaux WHERE emplacement_id = $1 AND produit_id = ANY($2)`, emp, ids)
+		if err != nil {
+			return fmt.Errorf("read stock: %w", err)
+		}
+		dispo := make(map[int64]int64, len(ids))
+		var id, q int64
+		if _, err := pgx.ForEachRow(rows, []any{&id, &q}, func() error { dispo[id] = q; return nil }); err != nil {
+			return fmt.Errorf("read stock: %w", err)
+		}
+		short := &stock.InsufficientError{}
+		for i, l := range ordered {
+			if (moved != nil && !moved[i]) || (moved == nil && dispo[l.ProduitID] < l.Quantite) {
+				short.Lignes = append(short.Lignes, stock.Manque{Index: l.Index, ProduitID: l.ProduitID,
+					Demande: l.Quantite, Disponible: max(dispo[l.ProduitID], 0)})
+			}
+		}
+		if len(short.Lignes) == 0 {
+			// Units came back between the attempt and this read: nothing was
+			// reserved, and asking again may work.
+			return fmt.Errorf("reservation at %d raced with a stock change; nothing was reserved", emp)
+		}
+		short.Sort()
+		return short
+	})
+}
+
+// byIndex puts lines back in the caller's order, so errors name them as sent.
+func byIndex(ordered []stock.Indexed) []stock.Ligne {
+	out := make([]stock.Ligne, len(ordered))
+	for _, l := range ordered {
+		out[l.Index] = l.Ligne
+	}
+	return out
 }
 
 // replay answers a repeat of a create under a key already seen.
@@ -192,29 +226,30 @@ func replay(ctx context.Context, tx pgx.Tx, cle, empreinte string) (stock.Reserv
 	return res, nil
 }
 
-func insertLignes(ctx context.Context, tx pgx.Tx, cle string, lignes []stock.Ligne) error {
+// lignesQuery writes a reservation's lines in one statement.
+func lignesQuery(cle string, lignes []stock.Ligne) pgx.QueuedQuery {
 	ids := make([]int64, len(lignes))
 	qs := make([]int64, len(lignes))
 	for i, l := range lignes {
 		ids[i], qs[i] = l.ProduitID, l.Quantite
 	}
-	_, err := tx.Exec(ctx,
-		`INSERT INTO reservation_lignes (cle, produit_id, quantite)
-		 SELECT $1, p, q FROM unnest($2::bigint[], $3::bigint[]) AS l(p, q)`, cle, ids, qs)
-	if err != nil {
-		return fmt.Errorf("reservation lines %s: %w", cle, err)
-	}
-	return nil
+	return pgx.QueuedQuery{SQL: `INSERT INTO reservation_lignes (cle, produit_id, quantite)
+		 SELECT $1, p, q FROM unnest($2::bigint[], $3::bigint[]) AS l(p, q)`, Arguments: []any{cle, ids, qs}}
 }
 
 // moveStock runs update (with $1 location, $2 product, $3 quantity) for
 // every line in one pipelined round trip, in the order given, and says which
 // lines matched a row. Callers send it last in their transaction: between it
 // and the commit the location's stock rows are locked, and every checkout of
-// a popular product waits on those rows. tail, when not nil, rides in the same
-// batch after the updates and sees their effect, at no extra round trip.
-func moveStock(ctx context.Context, tx pgx.Tx, emplacementID int64, update string, lignes []stock.Ligne, tail *pgx.QueuedQuery) ([]bool, error) {
+// a popular product waits on those rows. head rides in the same batch before
+// the updates (the rest of the transaction's writes), and tail, when not nil,
+// after them, seeing their effect, at no extra round trip.
+func moveStock(ctx context.Context, tx pgx.Tx, emplacementID int64, update string, lignes []stock.Ligne,
+	head []pgx.QueuedQuery, tail *pgx.QueuedQuery) ([]bool, error) {
 	batch := &pgx.Batch{}
+	for _, q := range head {
+		batch.Queue(q.SQL, q.Arguments...)
+	}
 	for _, l := range lignes {
 		batch.Queue(update, emplacementID, l.ProduitID, l.Quantite)
 	}
@@ -222,6 +257,12 @@ func moveStock(ctx context.Context, tx pgx.Tx, emplacementID int64, update strin
 		batch.Queue(tail.SQL, tail.Arguments...)
 	}
 	br := tx.SendBatch(ctx, batch)
+	for range head {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+	}
 	moved := make([]bool, len(lignes))
 	for i, l := range lignes {
 		tag, err := br.Exec()
@@ -284,29 +325,25 @@ func (r *Repo) GetReservation(ctx context.Context, cle string) (stock.Reservatio
 }
 
 func load(ctx context.Context, tx pgx.Tx, cle string, forUpdate bool) (stock.Reservation, error) {
-	sql := `SELECT cle, emplacement_id, statut, reference, cree_le FROM reservations WHERE cle = $1`
+	sql := `SELECT cle, emplacement_id, statut, reference, cree_le,
+	               ARRAY(SELECT produit_id FROM reservation_lignes l WHERE l.cle = r.cle ORDER BY produit_id),
+	               ARRAY(SELECT quantite FROM reservation_lignes l WHERE l.cle = r.cle ORDER BY produit_id)
+	        FROM reservations r WHERE cle = $1`
 	if forUpdate {
 		sql += ` FOR UPDATE`
 	}
 	var res stock.Reservation
-	err := tx.QueryRow(ctx, sql, cle).Scan(&res.Cle, &res.EmplacementID, &res.Statut, &res.Reference, &res.CreeLe)
+	var ids, qs []int64
+	err := tx.QueryRow(ctx, sql, cle).Scan(&res.Cle, &res.EmplacementID, &res.Statut, &res.Reference, &res.CreeLe, &ids, &qs)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return res, stock.ErrReservationNotFound
 	}
 	if err != nil {
 		return res, fmt.Errorf("read reservation %s: %w", cle, err)
 	}
-	rows, err := tx.Query(ctx,
-		`SELECT produit_id, quantite FROM reservation_lignes WHERE cle = $1 ORDER BY produit_id`, cle)
-	if err != nil {
-		return res, fmt.Errorf("read reservation lines %s: %w", cle, err)
-	}
-	res.Lignes, err = pgx.CollectRows(rows, pgx.RowToStructByPos[stock.Ligne])
-	if err != nil {
-		return res, fmt.Errorf("read reservation lines %s: %w", cle, err)
-	}
-	if res.Lignes == nil {
-		res.Lignes = []stock.Ligne{}
+	res.Lignes = make([]stock.Ligne, len(ids))
+	for i := range ids {
+		res.Lignes[i] = stock.Ligne{ProduitID: ids[i], Quantite: qs[i]}
 	}
 	return res, nil
 }
@@ -370,14 +407,9 @@ func apply(ctx context.Context, tx pgx.Tx, cle string, a stock.Action) (stock.Re
 			tail = replenish(emp, res.Lignes)
 		}
 	}
-	if err := insertMouvements(ctx, tx, emp, m, res.Lignes); err != nil {
-		return res, false, err
-	}
-	if _, err := tx.Exec(ctx, `UPDATE reservations SET statut = $2, modifie_le = now() WHERE cle = $1`, cle, next); err != nil {
-		return res, false, fmt.Errorf("reservation %s → %s: %w", cle, next, err)
-	}
 	// Lines are by product id (load sorts them): the same lock order as Reserve.
-	moved, err := moveStock(ctx, tx, emp, update, res.Lignes, tail)
+	moved, err := moveStock(ctx, tx, emp, update, res.Lignes, []pgx.QueuedQuery{mouvementsQuery(emp, m, res.Lignes),
+		{SQL: `UPDATE reservations SET statut = $2, modifie_le = now() WHERE cle = $1`, Arguments: []any{cle, next}}}, tail)
 	if err != nil {
 		return res, false, fmt.Errorf("%s %s: %w", m.typ, cle, err)
 	}
