@@ -3,8 +3,9 @@
 // Client with one method per route.
 //
 // The orchestrator's fakes (orchestrator/internal/fakes) are to be rebuilt on
-// these types and checked against the real service by a contract suite run
-// on the same base URL.
+// these types and checked by the same contract suite as the real service:
+// panierapitest.Contract runs against any base URL of a panier server whose
+// clients and stock hold the demo data.
 //
 // Errors: a refusal is a *kit.ProblemError (use kit.StatusOf); 503 when stock
 // or clients cannot answer. To see every call's exact status and raw body,
