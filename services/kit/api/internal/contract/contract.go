@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
+
 	"multimagasins/kit"
 )
 
@@ -79,8 +81,8 @@ func OK(t testing.TB, err error, call string) {
 }
 
 // Problem fails the test unless err is a *kit.ProblemError with status whose
-// details name field (any field when field is "").
-func Problem(t testing.TB, err error, status int, field string) *kit.ProblemError {
+// details name field (any field when field is ""). It returns the problem.
+func Problem(t testing.TB, err error, status int, field string) huma.ErrorModel {
 	t.Helper()
 	var pe *kit.ProblemError
 	if !errors.As(err, &pe) {
@@ -90,15 +92,15 @@ func Problem(t testing.TB, err error, status int, field string) *kit.ProblemErro
 		t.Fatalf("status %d, want %d: %v", pe.Status, status, err)
 	}
 	if field == "" {
-		return pe
+		return pe.Problem
 	}
 	for _, d := range pe.Problem.Errors {
 		if d != nil && d.Location == field {
-			return pe
+			return pe.Problem
 		}
 	}
 	t.Fatalf("problem %+v names no %s", pe.Problem, field)
-	return pe
+	return pe.Problem
 }
 
 // Equal fails the test unless got == want.

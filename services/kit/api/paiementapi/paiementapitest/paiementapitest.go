@@ -77,16 +77,16 @@ func Contract(t *testing.T, baseURL string) {
 		k := uuid.NewString()
 		_, err := c.CreatePaiement(ctx, k, d)
 		pe := contract.Problem(t, err, http.StatusPaymentRequired, "body.montant")
-		contract.True(t, pe.Problem.Detail != "" && len(pe.Problem.Instance) > len("/paiements/"), "402 %+v", pe.Problem)
+		contract.True(t, pe.Detail != "" && len(pe.Instance) > len("/paiements/"), "402 %+v", pe)
 		_, err = c.CreatePaiement(ctx, k, d)
 		again := contract.Problem(t, err, http.StatusPaymentRequired, "body.montant")
-		contract.Equal(t, "replayed instance", again.Problem.Instance, pe.Problem.Instance)
+		contract.Equal(t, "replayed instance", again.Instance, pe.Instance)
 
 		page, err := c.ListPaiements(ctx, paiementapi.ListPaiementsParams{Cle: k})
 		contract.OK(t, err, "ListPaiements cle")
 		contract.Exact[kit.Page[paiementapi.Paiement]](t, calls, http.StatusOK)
 		contract.True(t, page.Total == 1 && page.Items[0].Statut == paiementapi.Refuse && page.Items[0].Motif != "" &&
-			"/paiements/"+page.Items[0].ID.String() == pe.Problem.Instance, "refused %+v", page)
+			"/paiements/"+page.Items[0].ID.String() == pe.Instance, "refused %+v", page)
 		_, err = c.CreateRemboursement(ctx, uuid.NewString(), page.Items[0].ID, paiementapi.DemandeRemboursement{Montant: 1_00})
 		contract.Problem(t, err, http.StatusConflict, "path.id")
 
