@@ -206,6 +206,7 @@ func TestDecide_StockShortageRecordsTheCancellation(t *testing.T) {
 func TestDecide_PaymentRefusalCompensatesLastInFirstOut(t *testing.T) {
 	d := defs[saga.TypeCommande]
 	st, cmds := saga.Start(d)
+	require.Equal(t, "appeler reserver_stock", show(d, cmds))
 	st, cmds = saga.Decide(d, st, outcome("ok", st.Phase, st.Pas))
 	require.Equal(t, "appeler payer", show(d, cmds))
 	st, cmds = saga.Decide(d, st, saga.Event{Kind: saga.Refuse, Phase: st.Phase, Pas: st.Pas,
