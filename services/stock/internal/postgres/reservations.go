@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"multimagasins/stock/internal/stock"
 )
@@ -89,24 +89,23 @@ func (r *Repo) Disponibilites(ctx context.Context, d stock.Demande) (stock.Verif
 	return v, err
 }
 
-// errNotApplied rolls back a reservation that could not take every line;
-// diagnose then says why, reading only.
-var errNotApplied = errors.New("reservation not applied")
-
-// Reserve sets aside every line or none, in one transaction of three round
-// trips: the key (with its answer), then the lines, the ledger and the stock
-// rows together. Whatever stops a line (an unknown or withdrawn product, a
-// shortage) rolls everything back, and diagnose names it. created is false
-// when the key was already used for the same request and the stored answer
-// is returned.
+// Reserve sets aside every line or none, in one statement: the key with its
+// answer, the lines, the ledger rows and the stock rows, so the busiest rows
+// of the database stay locked only for that statement and its commit, never
+// across a round trip. Whatever stops a line (an unknown or withdrawn
+// product, a shortage) aborts the statement (refuser, see 0004_refuser.sql)
+// and diagnose names it. created is false when the key was already used for
+// the same request and the stored answer is returned.
 func (r *Repo) Reserve(ctx context.Context, n stock.NouvelleReservation) (res stock.Reservation, created bool, err error) {
 	d := n.Demande()
 	empreinte := n.Empreinte()
 	emp := d.Location()
 	ordered := d.LockOrder()
 	lignes := make([]stock.Ligne, len(ordered))
+	ids := make([]int64, len(ordered))
+	qs := make([]int64, len(ordered))
 	for i, l := range ordered {
-		lignes[i] = l.Ligne
+		lignes[i], ids[i], qs[i] = l.Ligne, l.ProduitID, l.Quantite
 	}
 	res = stock.Reservation{Cle: n.Cle, EmplacementID: &emp, Statut: stock.StatutActive, Reference: n.Reference,
 		Lignes: lignes, CreeLe: time.Now().UTC().Truncate(time.Microsecond)}
@@ -114,48 +113,51 @@ func (r *Repo) Reserve(ctx context.Context, n stock.NouvelleReservation) (res st
 	if err != nil {
 		return res, false, err
 	}
-	var moved []bool
-	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-		created, moved = false, nil
-		// Claiming the key first serialises concurrent calls with the same key
-		// (and a concurrent release): the loser waits, then sees the winner's row.
-		tag, err := tx.Exec(ctx,
-			`INSERT INTO reservations (cle, emplacement_id, reference, statut, empreinte, reponse, cree_le)
-			 VALUES ($1, $2, $3, 'active', $4, $5, $6) ON CONFLICT (cle) DO NOTHING`,
-			n.Cle, emp, n.Reference, empreinte, body, res.CreeLe)
-		if err != nil {
-			return errNotApplied // an unknown location, most likely: diagnose says
+	var claimed int64
+	// Lines come by product id, the one order every transaction locks stock
+	// rows in, so two reservations never wait on each other in a cycle.
+	err = r.pool.QueryRow(ctx, `WITH r AS (
+		    INSERT INTO reservations (cle, emplacement_id, reference, statut, empreinte, reponse, cree_le)
+		    VALUES ($1, $2, $3, 'active', $4, $5, $6) ON CONFLICT (cle) DO NOTHING RETURNING cle
+		), l AS (
+		    SELECT t.p, t.q FROM r, unnest($7::bigint[], $8::bigint[]) WITH ORDINALITY AS t(p, q, n) ORDER BY t.n
+		), u AS (
+		    UPDATE niveaux n SET reserve = n.reserve + l.q
+		    FROM l JOIN produits p ON p.id = l.p AND p.actif
+		    WHERE n.emplacement_id = $2 AND n.produit_id = l.p AND n.quantite - n.reserve >= l.q
+		    RETURNING n.produit_id
+		), rl AS (
+		    INSERT INTO reservation_lignes (cle, produit_id, quantite) SELECT $1, p, q FROM l
+		), m AS (
+		    INSERT INTO mouvements (emplacement_id, produit_id, type, quantite, reference, acteur, motif)
+		    SELECT $2, p, $9, q, $10, $11, $12 FROM l
+		)
+		SELECT CASE WHEN (SELECT count(*) FROM u) < (SELECT count(*) FROM l) THEN refuser('reservation incomplete')
+		            ELSE (SELECT count(*) FROM r) END`,
+		n.Cle, emp, n.Reference, empreinte, body, res.CreeLe, ids, qs,
+		stock.MvtReservation, ledgerRef(n.Cle, n.Reference), stock.ActeurSaga, "réservation").Scan(&claimed)
+	switch {
+	case err != nil:
+		var pg *pgconn.PgError
+		if errors.As(err, &pg) && pg.Code == "40P01" {
+			return res, false, fmt.Errorf("reserve %s: %w", n.Cle, err) // a deadlock: nothing was done, a retry may work
 		}
-		if tag.RowsAffected() == 0 {
+		return res, false, r.diagnose(ctx, emp, ordered, err)
+	case claimed == 0:
+		// The key was there: the first answer, a different request, or a release that came first.
+		err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) (err error) {
 			res, err = replay(ctx, tx, n.Cle, empreinte)
 			return err
-		}
-		// The stock rows come last, so the busiest rows of the database stay
-		// locked only for one round trip and the commit. A withdrawn product
-		// moves nothing, like a shortage.
-		moved, err = moveStock(ctx, tx, emp,
-			`UPDATE niveaux SET reserve = reserve + $3
-			 WHERE emplacement_id = $1 AND produit_id = $2 AND quantite - reserve >= $3
-			   AND EXISTS (SELECT 1 FROM produits WHERE id = $2 AND actif)`, lignes,
-			[]pgx.QueuedQuery{lignesQuery(n.Cle, lignes),
-				mouvementsQuery(emp, mvt{stock.MvtReservation, ledgerRef(n.Cle, n.Reference), stock.ActeurSaga, "réservation"}, lignes)},
-			nil)
-		if err != nil || slices.Contains(moved, false) {
-			return errNotApplied
-		}
-		created = true
-		return nil
-	})
-	if errors.Is(err, errNotApplied) {
-		return res, false, r.diagnose(ctx, emp, ordered, moved)
+		})
+		return res, false, err
 	}
-	return res, created, err
+	return res, true, nil
 }
 
 // diagnose says why a reservation could not take every line: an unknown
-// location or product, a withdrawn product, or the lines short (moved, when
-// known, tells which lines found their units).
-func (r *Repo) diagnose(ctx context.Context, emp int64, ordered []stock.Indexed, moved []bool) error {
+// location or product, a withdrawn product, or the lines short. cause is
+// what the attempt failed with, kept when none of these explains it.
+func (r *Repo) diagnose(ctx context.Context, emp int64, ordered []stock.Indexed, cause error) error {
 	lignes := make([]stock.Ligne, len(ordered))
 	ids := make([]int64, len(ordered))
 	for i, l := range ordered {
@@ -179,16 +181,16 @@ func (r *Repo) diagnose(ctx context.Context, emp int64, ordered []stock.Indexed,
 			return fmt.Errorf("read stock: %w", err)
 		}
 		short := &stock.InsufficientError{}
-		for i, l := range ordered {
-			if (moved != nil && !moved[i]) || (moved == nil && dispo[l.ProduitID] < l.Quantite) {
+		for _, l := range ordered {
+			if dispo[l.ProduitID] < l.Quantite {
 				short.Lignes = append(short.Lignes, stock.Manque{Index: l.Index, ProduitID: l.ProduitID,
 					Demande: l.Quantite, Disponible: max(dispo[l.ProduitID], 0)})
 			}
 		}
 		if len(short.Lignes) == 0 {
-			// Units came back between the attempt and this read: nothing was
-			// reserved, and asking again may work.
-			return fmt.Errorf("reservation at %d raced with a stock change; nothing was reserved", emp)
+			// Units came back between the attempt and this read, or the attempt
+			// failed otherwise: nothing was reserved, and asking again may work.
+			return fmt.Errorf("reservation at %d not applied, nothing was reserved: %w", emp, cause)
 		}
 		short.Sort()
 		return short
@@ -371,8 +373,58 @@ func (r *Repo) Release(ctx context.Context, cle string) (res stock.Reservation, 
 	return res, acted, err
 }
 
-// Confirm commits a reservation: its units leave the location for good.
+// Confirm commits a reservation: its units leave the location for good. An
+// active reservation is confirmed in one statement (its state, the ledger,
+// the stock rows and, at a store, the replenishment a sale may call for), so
+// the stock rows stay locked only for that statement and its commit; any
+// other state goes the way that explains it (a replay, or a refusal).
 func (r *Repo) Confirm(ctx context.Context, cle string) (res stock.Reservation, acted bool, err error) {
+	var ids, qs []int64
+	err = r.pool.QueryRow(ctx, `WITH r AS (
+		    UPDATE reservations SET statut = 'confirmee', modifie_le = now()
+		    WHERE cle = $1 AND statut = 'active' RETURNING cle, emplacement_id, reference, cree_le
+		), l AS (
+		    SELECT r.emplacement_id, rl.produit_id, rl.quantite FROM r JOIN reservation_lignes rl ON rl.cle = r.cle
+		    ORDER BY rl.produit_id
+		), u AS (
+		    UPDATE niveaux n SET quantite = n.quantite - l.quantite, reserve = n.reserve - l.quantite
+		    FROM l WHERE n.emplacement_id = l.emplacement_id AND n.produit_id = l.produit_id
+		    RETURNING n.emplacement_id, n.produit_id, n.quantite, n.reserve
+		), m AS (
+		    INSERT INTO mouvements (emplacement_id, produit_id, type, quantite, reference, acteur, motif)
+		    SELECT l.emplacement_id, l.produit_id, $2, l.quantite, CASE WHEN r.reference <> '' THEN r.reference ELSE r.cle END, $3, $4
+		    FROM l, r
+		), a AS (
+		    -- A sale that leaves a store below its threshold asks the centre for
+		    -- more, once per (store, product) while a request is pending. A
+		    -- confirmation moves on-hand and reserved units alike, so what is
+		    -- available is the same before and after it.
+		    INSERT INTO demandes (magasin_id, produit_id, quantite, origine, motif)
+		    SELECT u.emplacement_id, u.produit_id, GREATEST(2 * `+seuilSQL+` - (u.quantite - u.reserve), 1), $5,
+		           format('disponible %s sous le seuil %s après une vente', u.quantite - u.reserve, `+seuilSQL+`)
+		    FROM u
+		    JOIN emplacements e ON e.id = u.emplacement_id AND e.type = 'magasin'
+		    LEFT JOIN seuils s ON s.emplacement_id = u.emplacement_id AND s.produit_id = u.produit_id
+		    WHERE u.quantite - u.reserve < `+seuilSQL+`
+		    ORDER BY u.produit_id
+		    ON CONFLICT (magasin_id, produit_id) WHERE statut = 'en_attente' DO NOTHING
+		)
+		SELECT r.cle, r.emplacement_id, r.reference, r.cree_le,
+		       ARRAY(SELECT produit_id FROM l), ARRAY(SELECT quantite FROM l),
+		       CASE WHEN (SELECT count(*) FROM u) < (SELECT count(*) FROM l) THEN refuser('confirmation incomplete') END
+		FROM r`, cle, stock.MvtVente, stock.ActeurSaga, "vente", stock.OrigineAutomatique).
+		Scan(&res.Cle, &res.EmplacementID, &res.Reference, &res.CreeLe, &ids, &qs, new(*int64))
+	if err == nil {
+		res.Statut, res.CreeLe = stock.StatutConfirmee, res.CreeLe.UTC()
+		res.Lignes = make([]stock.Ligne, len(ids))
+		for i := range ids {
+			res.Lignes[i] = stock.Ligne{ProduitID: ids[i], Quantite: qs[i]}
+		}
+		return res, true, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return res, false, fmt.Errorf("confirm %s: %w", cle, err)
+	}
 	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
 		res, acted, err = apply(ctx, tx, cle, stock.Confirmer)
 		return err
