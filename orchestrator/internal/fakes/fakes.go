@@ -2,8 +2,9 @@
 // commande, paiement, panier, clients) in tests: one HTTP server answering
 // the routes the sagas call, with idempotent replays like theirs and
 // injectable faults. It reads and answers with the participants' own typed
-// contracts (kit/api), and its contract test runs against it the checks the
-// real services pass, so the two cannot drift apart.
+// contracts (kit/api), and its contract test runs against it the suite of
+// what the sagas rely on (kit/api/participantstest) that the real services
+// pass in test/e2e, so the two cannot drift apart.
 // They are other services, so tests fake them over HTTP; never the database.
 package fakes
 
@@ -61,7 +62,7 @@ type commande struct {
 	MagasinID  *int
 	Statut     string
 	Lignes     []ligne
-	Historique []string
+	Historique []commandeapi.Evenement
 }
 
 type reservation struct {
@@ -182,7 +183,11 @@ func (f *Fleet) Commande(id uuid.UUID) (string, []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if c, ok := f.commandes[id]; ok {
-		return c.Statut, append([]string(nil), c.Historique...)
+		etats := make([]string, len(c.Historique))
+		for i, e := range c.Historique {
+			etats[i] = string(e.Statut)
+		}
+		return c.Statut, etats
 	}
 	return "", nil
 }
@@ -273,7 +278,9 @@ func (f *Fleet) serve(route string, h func(*http.Request) (int, any)) http.Handl
 			status, body := h(r)
 			b, _ := json.Marshal(body)
 			a = answer{status, b}
-			if key != "" || (r.Method == http.MethodPost && strings.Contains(route, "{cle}")) {
+			// Releases and confirmations are idempotent by the reservation's
+			// state, as in stock, not by a stored answer.
+			if key != "" {
 				f.answers[id] = a
 			}
 		}
@@ -344,7 +351,9 @@ func (f *Fleet) viderPanier(r *http.Request) (int, any) {
 }
 
 // creerCommande creates an order, CREEE now or with the history its saga
-// recorded, checked against the state machine as commande does.
+// recorded, checked against the state machine as commande does: from CREEE,
+// each state allowed after the one before, times that never go back and are
+// at most a minute ahead, a reason with ANNULEE.
 func (f *Fleet) creerCommande(r *http.Request) (int, any) {
 	var d commandeapi.Demande
 	if !decode(r, &d) || len(d.Lignes) == 0 || d.ID == nil {
@@ -355,15 +364,20 @@ func (f *Fleet) creerCommande(r *http.Request) (int, any) {
 	}
 	c := &commande{ID: *d.ID, ClientID: d.ClientID, Canal: string(d.Canal), MagasinID: d.MagasinID}
 	if len(d.Historique) == 0 {
-		d.Historique = []commandeapi.EvenementDemande{{Statut: commandeapi.Creee}}
+		d.Historique = []commandeapi.EvenementDemande{{Statut: commandeapi.Creee, At: time.Now()}}
 	}
+	limite := time.Now().Add(time.Minute)
 	for i, e := range d.Historique {
 		if (i == 0 && e.Statut != commandeapi.Creee) || (i > 0 && !peutPasser(c.Statut, string(e.Statut))) ||
-			(e.Statut == commandeapi.Annulee && e.Motif == "") {
+			(e.Statut == commandeapi.Annulee && strings.TrimSpace(e.Motif) == "") {
 			return 422, problem(422, fmt.Sprintf("historique[%d]: %s may not follow %s", i, e.Statut, c.Statut))
 		}
+		if e.At.IsZero() || e.At.After(limite) || (i > 0 && e.At.Before(d.Historique[i-1].At)) {
+			return 422, problem(422, fmt.Sprintf("historique[%d].at: %s is no time for it", i, e.At))
+		}
 		c.Statut = string(e.Statut)
-		c.Historique = append(c.Historique, c.Statut)
+		// commande keeps microseconds, in UTC.
+		c.Historique = append(c.Historique, commandeapi.Evenement{Statut: e.Statut, Motif: e.Motif, At: e.At.UTC().Truncate(time.Microsecond)})
 	}
 	for _, l := range d.Lignes {
 		c.Lignes = append(c.Lignes, ligne{ProduitID: l.ProduitID, Quantite: l.Quantite, PrixUnitaire: int64(l.PrixUnitaire)})
@@ -380,10 +394,10 @@ func (f *Fleet) vue(c *commande) commandeapi.Commande {
 		v.Lignes = append(v.Lignes, commandeapi.Ligne{ProduitID: l.ProduitID, Quantite: l.Quantite, PrixUnitaire: prix,
 			SousTotal: prix * kit.Cents(l.Quantite), QuantiteRetournee: l.Retournee})
 		v.Total += prix * kit.Cents(l.Quantite)
+		v.TotalRetourne += prix * kit.Cents(l.Retournee)
 	}
-	for _, s := range c.Historique {
-		v.Historique = append(v.Historique, commandeapi.Evenement{Statut: commandeapi.Statut(s)})
-	}
+	v.Historique = append(v.Historique, c.Historique...)
+	v.CreeLe, v.ModifieLe = c.Historique[0].At, c.Historique[len(c.Historique)-1].At
 	return v
 }
 
@@ -479,8 +493,9 @@ func (f *Fleet) reserver(r *http.Request) (int, any) {
 	var d stockapi.NouvelleReservation
 	decode(r, &d)
 	if res, ok := f.reservations[d.Cle]; ok {
-		if res.Statut == "tombe" {
-			return 409, problem(409, "released before it was made")
+		// A released key reserves nothing again, tombstone or not.
+		if res.Statut == "tombe" || res.Statut == "liberee" {
+			return 409, problem(409, "reservation already released; nothing was reserved")
 		}
 		return 201, res.vue(d.Cle)
 	}
@@ -576,6 +591,9 @@ func (f *Fleet) rembourser(r *http.Request) (int, any) {
 	decode(r, &d)
 	for _, p := range f.paiements {
 		if p.ID == id {
+			if p.Statut == "refuse" {
+				return 409, problem(409, "a refused payment has nothing to refund")
+			}
 			c := int64(d.Montant)
 			if c > p.Montant-p.Rembourse {
 				return 409, problem(409, "more than paid")
