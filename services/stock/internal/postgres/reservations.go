@@ -127,13 +127,17 @@ func (r *Repo) Reserve(ctx context.Context, n stock.NouvelleReservation) (res st
 		    WHERE n.emplacement_id = $2 AND n.produit_id = l.p AND n.quantite - n.reserve >= l.q
 		    RETURNING n.produit_id
 		), rl AS (
-		    INSERT INTO reservation_lignes (cle, produit_id, quantite) SELECT $1, p, q FROM l
+		    INSERT INTO reservation_lignes (cle, produit_id, quantite) SELECT $1, p, q FROM l RETURNING 1
 		), m AS (
 		    INSERT INTO mouvements (emplacement_id, produit_id, type, quantite, reference, acteur, motif)
-		    SELECT $2, p, $9, q, $10, $11, $12 FROM l
+		    SELECT $2, p, $9, q, $10, $11, $12 FROM l RETURNING 1
 		)
-		SELECT CASE WHEN (SELECT count(*) FROM u) < (SELECT count(*) FROM l) THEN refuser('reservation incomplete')
-		            ELSE (SELECT count(*) FROM r) END`,
+		-- CASE runs in order: the inserts first, the stock rows last, so
+		-- they stay locked the least.
+		SELECT CASE WHEN (SELECT count(*) FROM rl) + (SELECT count(*) FROM m) >= 0 THEN
+		           CASE WHEN (SELECT count(*) FROM u) = (SELECT count(*) FROM l) THEN (SELECT count(*) FROM r)
+		                ELSE refuser('reservation incomplete') END
+		       END`,
 		n.Cle, emp, n.Reference, empreinte, body, res.CreeLe, ids, qs,
 		stock.MvtReservation, ledgerRef(n.Cle, n.Reference), stock.ActeurSaga, "réservation").Scan(&claimed)
 	switch {
@@ -393,7 +397,7 @@ func (r *Repo) Confirm(ctx context.Context, cle string) (res stock.Reservation, 
 		), m AS (
 		    INSERT INTO mouvements (emplacement_id, produit_id, type, quantite, reference, acteur, motif)
 		    SELECT l.emplacement_id, l.produit_id, $2, l.quantite, CASE WHEN r.reference <> '' THEN r.reference ELSE r.cle END, $3, $4
-		    FROM l, r
+		    FROM l, r RETURNING 1
 		), a AS (
 		    -- A sale that leaves a store below its threshold asks the centre for
 		    -- more, once per (store, product) while a request is pending. A
@@ -411,7 +415,10 @@ func (r *Repo) Confirm(ctx context.Context, cle string) (res stock.Reservation, 
 		)
 		SELECT r.cle, r.emplacement_id, r.reference, r.cree_le,
 		       ARRAY(SELECT produit_id FROM l), ARRAY(SELECT quantite FROM l),
-		       CASE WHEN (SELECT count(*) FROM u) < (SELECT count(*) FROM l) THEN refuser('confirmation incomplete') END
+		       -- The ledger first, the stock rows last, so they stay locked the least.
+		       CASE WHEN (SELECT count(*) FROM m) >= 0 THEN
+		           CASE WHEN (SELECT count(*) FROM u) < (SELECT count(*) FROM l) THEN refuser('confirmation incomplete') END
+		       END
 		FROM r`, cle, stock.MvtVente, stock.ActeurSaga, "vente", stock.OrigineAutomatique).
 		Scan(&res.Cle, &res.EmplacementID, &res.Reference, &res.CreeLe, &ids, &qs, new(*int64))
 	if err == nil {
