@@ -2,8 +2,9 @@
 // bodies of its routes exactly as it serves them (see its /openapi.json) and
 // a Client with one method per route.
 //
-// The orchestrator's fakes (orchestrator/internal/fakes) are to be rebuilt on
-// these types and checked by the same contract suite as the real service:
+// The orchestrator's fakes (orchestrator/internal/fakes) are built on these
+// types; participantstest.Contract holds them and the real services to what
+// the sagas rely on. The full contract of this service:
 // commandeapitest.Contract runs against any base URL of a commande server.
 //
 // Errors: a refusal is a *kit.ProblemError (use kit.StatusOf). To see every

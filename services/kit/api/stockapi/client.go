@@ -3,8 +3,9 @@
 // with one method per route. Every caller (orchestrator, panier, web, the
 // end-to-end suites) uses these types instead of copying them.
 //
-// The orchestrator's fakes (orchestrator/internal/fakes) are to be rebuilt on
-// these types and checked by the same contract suite as the real service:
+// The orchestrator's fakes (orchestrator/internal/fakes) are built on these
+// types; participantstest.Contract holds them and the real services to what
+// the sagas rely on. The full contract of this service:
 // stockapitest.Contract runs against any base URL seeded with stock's demo data.
 //
 // Errors: a refusal is a *kit.ProblemError (use kit.StatusOf); a transport
