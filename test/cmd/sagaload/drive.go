@@ -38,10 +38,10 @@ func summarize(outs []outcome, expect int, elapsed time.Duration) summary {
 	lat := make([]time.Duration, 0, len(outs))
 	for _, o := range outs {
 		lat = append(lat, o.latency)
-		switch {
-		case o.code == expect:
+		switch o.code {
+		case expect:
 			s.good++
-		case o.code == 0:
+		case 0:
 			s.unexpected["error: "+firstWords(o.err)]++
 		default:
 			s.unexpected[fmt.Sprintf("status %d", o.code)]++

@@ -232,17 +232,6 @@ func replay(ctx context.Context, tx pgx.Tx, cle, empreinte string) (stock.Reserv
 	return res, nil
 }
 
-// lignesQuery writes a reservation's lines in one statement.
-func lignesQuery(cle string, lignes []stock.Ligne) pgx.QueuedQuery {
-	ids := make([]int64, len(lignes))
-	qs := make([]int64, len(lignes))
-	for i, l := range lignes {
-		ids[i], qs[i] = l.ProduitID, l.Quantite
-	}
-	return pgx.QueuedQuery{SQL: `INSERT INTO reservation_lignes (cle, produit_id, quantite)
-		 SELECT $1, p, q FROM unnest($2::bigint[], $3::bigint[]) AS l(p, q)`, Arguments: []any{cle, ids, qs}}
-}
-
 // moveStock runs update (with $1 location, $2 product, $3 quantity) for
 // every line in one pipelined round trip, in the order given, and says which
 // lines matched a row. Callers send it last in their transaction: between it
