@@ -13,29 +13,31 @@ import (
 	"github.com/google/uuid"
 
 	"multimagasins/kit"
+	"multimagasins/kit/api/sagaapi"
 )
 
 // Statut is a saga's state: the order states of the seed, plus the two
-// intermediate states of a return. Every saga ends CONFIRMEE or ANNULEE.
-type Statut string
+// intermediate states of a return. Every saga ends CONFIRMEE or ANNULEE. They
+// are defined once, in the saga's public contract.
+type Statut = sagaapi.Statut
 
 // The states a saga goes through.
 const (
-	Creee            Statut = "CREEE"
-	StockVerifie     Statut = "STOCK_VERIFIE"
-	StockReserve     Statut = "STOCK_RESERVE"
-	Payee            Statut = "PAYEE"
-	RetourEnregistre Statut = "RETOUR_ENREGISTRE"
-	Restocke         Statut = "RESTOCKE"
-	Confirmee        Statut = "CONFIRMEE"
-	Annulee          Statut = "ANNULEE"
+	Creee            = sagaapi.Creee
+	StockVerifie     = sagaapi.StockVerifie
+	StockReserve     = sagaapi.StockReserve
+	Payee            = sagaapi.Payee
+	RetourEnregistre = sagaapi.RetourEnregistre
+	Restocke         = sagaapi.Restocke
+	Confirmee        = sagaapi.Confirmee
+	Annulee          = sagaapi.Annulee
 )
 
 // Types of saga.
 const (
-	TypeCommande = "commande" // online checkout, from a list of products or a cart
-	TypeVente    = "vente"    // counter sale
-	TypeRetour   = "retour"   // return: record, restock, refund
+	TypeCommande = sagaapi.TypeCommande // online checkout, from a list of products or a cart
+	TypeVente    = sagaapi.TypeVente    // counter sale
+	TypeRetour   = sagaapi.TypeRetour   // return: record, restock, refund
 )
 
 // Limits of a request, the same as the order's.

@@ -21,22 +21,25 @@ import (
 	"github.com/google/uuid"
 
 	"multimagasins/kit"
+	"multimagasins/kit/api/commandeapi"
 	"multimagasins/kit/api/internal/wire"
 )
 
 // Statut is a saga's state.
 type Statut string
 
-// The states a saga goes through; every saga ends CONFIRMEE or ANNULEE.
+// The states a saga goes through; every saga ends CONFIRMEE or ANNULEE. A
+// checkout's are its order's (commandeapi), which the saga records; a return
+// adds two of its own.
 const (
-	Creee            Statut = "CREEE"
-	StockVerifie     Statut = "STOCK_VERIFIE"
-	StockReserve     Statut = "STOCK_RESERVE"
-	Payee            Statut = "PAYEE"
+	Creee                   = Statut(commandeapi.Creee)
+	StockVerifie            = Statut(commandeapi.StockVerifie)
+	StockReserve            = Statut(commandeapi.StockReserve)
+	Payee                   = Statut(commandeapi.Payee)
 	RetourEnregistre Statut = "RETOUR_ENREGISTRE"
 	Restocke         Statut = "RESTOCKE"
-	Confirmee        Statut = "CONFIRMEE"
-	Annulee          Statut = "ANNULEE"
+	Confirmee               = Statut(commandeapi.Confirmee)
+	Annulee                 = Statut(commandeapi.Annulee)
 )
 
 // Types of saga.
