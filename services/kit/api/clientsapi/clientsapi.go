@@ -59,26 +59,22 @@ func New(c *kit.Client) *Client { return &Client{c: c} }
 func (c *Client) ListClients(ctx context.Context, p ListClientsParams) (kit.Page[Compte], error) {
 	var q wire.Query
 	q.Str("q", p.Q).Page(p.PageQuery)
-	var out kit.Page[Compte]
-	return out, c.c.Do(ctx, http.MethodGet, q.On("/clients"), nil, &out, nil)
+	return wire.Call[kit.Page[Compte]](ctx, c.c, http.MethodGet, q.On("/clients"), nil, nil)
 }
 
 // CreateClient makes an account; an email already used (any case) is a 409.
 func (c *Client) CreateClient(ctx context.Context, f Fields) (Compte, error) {
-	var out Compte
-	return out, c.c.Do(ctx, http.MethodPost, "/clients", f, &out, nil)
+	return wire.Call[Compte](ctx, c.c, http.MethodPost, "/clients", f, nil)
 }
 
 // GetClient reads an account; an unknown id is a 404.
 func (c *Client) GetClient(ctx context.Context, id int64) (Compte, error) {
-	var out Compte
-	return out, c.c.Do(ctx, http.MethodGet, "/clients/"+wire.ID(id), nil, &out, nil)
+	return wire.Call[Compte](ctx, c.c, http.MethodGet, "/clients/"+wire.ID(id), nil, nil)
 }
 
 // UpdateClient replaces an account's fields.
 func (c *Client) UpdateClient(ctx context.Context, id int64, f Fields) (Compte, error) {
-	var out Compte
-	return out, c.c.Do(ctx, http.MethodPut, "/clients/"+wire.ID(id), f, &out, nil)
+	return wire.Call[Compte](ctx, c.c, http.MethodPut, "/clients/"+wire.ID(id), f, nil)
 }
 
 // DeleteClient deletes an account; the guest (1) is protected (409).

@@ -31,8 +31,7 @@ func New(c *kit.Client) *Client { return &Client{c: c} }
 // CreateCommande records an order (CREEE) with its priced lines. key is the
 // Idempotency-Key ("" for none); d.ID, when set, makes a retry the same order.
 func (c *Client) CreateCommande(ctx context.Context, key string, d Demande) (Commande, error) {
-	var out Commande
-	return out, c.c.Do(ctx, http.MethodPost, "/commandes", d, &out, wire.Key(key))
+	return wire.Call[Commande](ctx, c.c, http.MethodPost, "/commandes", d, wire.Key(key))
 }
 
 // ListCommandesParams narrows GET /commandes; zero values are not sent.
@@ -51,37 +50,32 @@ func (c *Client) ListCommandes(ctx context.Context, p ListCommandesParams) (kit.
 	var q wire.Query
 	q.Int("client_id", p.ClientID).Str("statut", string(p.Statut)).Int("magasin_id", int64(p.MagasinID)).
 		Str("canal", string(p.Canal)).Time("depuis", p.Depuis).Time("jusqu_a", p.JusquA).Page(p.PageQuery)
-	var out kit.Page[Commande]
-	return out, c.c.Do(ctx, http.MethodGet, q.On("/commandes"), nil, &out, nil)
+	return wire.Call[kit.Page[Commande]](ctx, c.c, http.MethodGet, q.On("/commandes"), nil, nil)
 }
 
 // GetCommande reads an order with its lines, history and returns.
 func (c *Client) GetCommande(ctx context.Context, id uuid.UUID) (Commande, error) {
-	var out Commande
-	return out, c.c.Do(ctx, http.MethodGet, "/commande/"+id.String(), nil, &out, nil)
+	return wire.Call[Commande](ctx, c.c, http.MethodGet, "/commande/"+id.String(), nil, nil)
 }
 
 // TransitionCommande moves an order to its next state, or cancels it (motif
 // required), once per key (required). A move the state machine forbids is a 409.
 func (c *Client) TransitionCommande(ctx context.Context, key string, id uuid.UUID, ch Changement) (Commande, error) {
-	var out Commande
-	return out, c.c.Do(ctx, http.MethodPost, "/commande/"+id.String()+"/transitions", ch, &out, wire.Key(key))
+	return wire.Call[Commande](ctx, c.c, http.MethodPost, "/commande/"+id.String()+"/transitions", ch, wire.Key(key))
 }
 
 // CreateRetour records goods coming back from a confirmed order, priced as
 // they were sold, once per key (required). More than is left to return, or an
 // order that is not CONFIRMEE, is a 409.
 func (c *Client) CreateRetour(ctx context.Context, key string, commandeID uuid.UUID, d DemandeRetour) (Retour, error) {
-	var out Retour
-	return out, c.c.Do(ctx, http.MethodPost, "/commande/"+commandeID.String()+"/retours", d, &out, wire.Key(key))
+	return wire.Call[Retour](ctx, c.c, http.MethodPost, "/commande/"+commandeID.String()+"/retours", d, wire.Key(key))
 }
 
 // ListRetours lists an order's returns, oldest first.
 func (c *Client) ListRetours(ctx context.Context, commandeID uuid.UUID, p kit.PageQuery) (kit.Page[Retour], error) {
 	var q wire.Query
 	q.Page(p)
-	var out kit.Page[Retour]
-	return out, c.c.Do(ctx, http.MethodGet, q.On("/commande/"+commandeID.String()+"/retours"), nil, &out, nil)
+	return wire.Call[kit.Page[Retour]](ctx, c.c, http.MethodGet, q.On("/commande/"+commandeID.String()+"/retours"), nil, nil)
 }
 
 // Periode is the [Depuis, JusquA) every report takes; zero values are the
@@ -98,8 +92,7 @@ func (p Periode) query() *wire.Query {
 
 // RapportVentesParMagasin is revenue, sales and average basket per store and online.
 func (c *Client) RapportVentesParMagasin(ctx context.Context, p Periode) (VentesParMagasin, error) {
-	var out VentesParMagasin
-	return out, c.c.Do(ctx, http.MethodGet, p.query().On("/rapports/ventes-par-magasin"), nil, &out, nil)
+	return wire.Call[VentesParMagasin](ctx, c.c, http.MethodGet, p.query().On("/rapports/ventes-par-magasin"), nil, nil)
 }
 
 // TopProduitsParams is the period, the ranking ("" for quantite) and how many (0 for 10).
@@ -112,8 +105,7 @@ type TopProduitsParams struct {
 // RapportTopProduits lists the best-selling products.
 func (c *Client) RapportTopProduits(ctx context.Context, p TopProduitsParams) (TopProduits, error) {
 	q := p.query().Str("par", string(p.Par)).Int("limit", int64(p.Limit))
-	var out TopProduits
-	return out, c.c.Do(ctx, http.MethodGet, q.On("/rapports/top-produits"), nil, &out, nil)
+	return wire.Call[TopProduits](ctx, c.c, http.MethodGet, q.On("/rapports/top-produits"), nil, nil)
 }
 
 // ParJourParams is the period (at most 366 days) and one store (0 for the whole chain).
@@ -125,12 +117,10 @@ type ParJourParams struct {
 // RapportChiffreAffairesParJour is every day's revenue, days without sales included.
 func (c *Client) RapportChiffreAffairesParJour(ctx context.Context, p ParJourParams) (ChiffreAffairesParJour, error) {
 	q := p.query().Int("magasin_id", int64(p.MagasinID))
-	var out ChiffreAffairesParJour
-	return out, c.c.Do(ctx, http.MethodGet, q.On("/rapports/chiffre-affaires-par-jour"), nil, &out, nil)
+	return wire.Call[ChiffreAffairesParJour](ctx, c.c, http.MethodGet, q.On("/rapports/chiffre-affaires-par-jour"), nil, nil)
 }
 
 // RapportPerformanceMagasins compares each store with the chain average.
 func (c *Client) RapportPerformanceMagasins(ctx context.Context, p Periode) (PerformanceMagasins, error) {
-	var out PerformanceMagasins
-	return out, c.c.Do(ctx, http.MethodGet, p.query().On("/rapports/performance-magasins"), nil, &out, nil)
+	return wire.Call[PerformanceMagasins](ctx, c.c, http.MethodGet, p.query().On("/rapports/performance-magasins"), nil, nil)
 }

@@ -99,8 +99,7 @@ func New(c *kit.Client) *Client { return &Client{c: c} }
 
 // GetCompte reads a client's card limit (500.00 when never set).
 func (c *Client) GetCompte(ctx context.Context, clientID int64) (Compte, error) {
-	var out Compte
-	return out, c.c.Do(ctx, http.MethodGet, "/comptes/"+wire.ID(clientID), nil, &out, nil)
+	return wire.Call[Compte](ctx, c.c, http.MethodGet, "/comptes/"+wire.ID(clientID), nil, nil)
 }
 
 // PutCompte sets a client's card limit.
@@ -108,16 +107,14 @@ func (c *Client) PutCompte(ctx context.Context, clientID int64, limite kit.Cents
 	body := struct {
 		Limite kit.Cents `json:"limite"`
 	}{limite}
-	var out Compte
-	return out, c.c.Do(ctx, http.MethodPut, "/comptes/"+wire.ID(clientID), body, &out, nil)
+	return wire.Call[Compte](ctx, c.c, http.MethodPut, "/comptes/"+wire.ID(clientID), body, nil)
 }
 
 // CreatePaiement charges an order once per key (required; the saga sends
 // saga_id:step): 201 accepted, or a 402 *kit.ProblemError when a card charge
 // is over the limit. Both are stored and replayed on a repeat.
 func (c *Client) CreatePaiement(ctx context.Context, key string, d Demande) (Paiement, error) {
-	var out Paiement
-	return out, c.c.Do(ctx, http.MethodPost, "/paiements", d, &out, wire.Key(key))
+	return wire.Call[Paiement](ctx, c.c, http.MethodPost, "/paiements", d, wire.Key(key))
 }
 
 // ListPaiementsParams narrows GET /paiements; zero values are not sent.
@@ -136,19 +133,16 @@ func (c *Client) ListPaiements(ctx context.Context, p ListPaiementsParams) (kit.
 		q.Str("commande_id", p.CommandeID.String())
 	}
 	q.Int("client_id", p.ClientID).Str("statut", string(p.Statut)).Str("cle", p.Cle).Page(p.PageQuery)
-	var out kit.Page[Paiement]
-	return out, c.c.Do(ctx, http.MethodGet, q.On("/paiements"), nil, &out, nil)
+	return wire.Call[kit.Page[Paiement]](ctx, c.c, http.MethodGet, q.On("/paiements"), nil, nil)
 }
 
 // GetPaiement reads a payment and its refunds.
 func (c *Client) GetPaiement(ctx context.Context, id uuid.UUID) (Paiement, error) {
-	var out Paiement
-	return out, c.c.Do(ctx, http.MethodGet, "/paiements/"+id.String(), nil, &out, nil)
+	return wire.Call[Paiement](ctx, c.c, http.MethodGet, "/paiements/"+id.String(), nil, nil)
 }
 
 // CreateRemboursement refunds all or part of a payment, once per key
 // (required). More than what is left, or a refused charge, is a 409.
 func (c *Client) CreateRemboursement(ctx context.Context, key string, paiementID uuid.UUID, d DemandeRemboursement) (Remboursement, error) {
-	var out Remboursement
-	return out, c.c.Do(ctx, http.MethodPost, "/paiements/"+paiementID.String()+"/remboursements", d, &out, wire.Key(key))
+	return wire.Call[Remboursement](ctx, c.c, http.MethodPost, "/paiements/"+paiementID.String()+"/remboursements", d, wire.Key(key))
 }

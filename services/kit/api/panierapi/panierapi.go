@@ -53,8 +53,7 @@ func New(c *kit.Client) *Client { return &Client{c: c} }
 
 // GetPanier reads a client's cart (empty, never a 404, for an unknown client).
 func (c *Client) GetPanier(ctx context.Context, clientID int64) (Panier, error) {
-	var out Panier
-	return out, c.c.Do(ctx, http.MethodGet, "/panier/"+wire.ID(clientID), nil, &out, nil)
+	return wire.Call[Panier](ctx, c.c, http.MethodGet, "/panier/"+wire.ID(clientID), nil, nil)
 }
 
 // AddLigne adds units of a product at the current catalogue price, when the
@@ -76,8 +75,7 @@ func (c *Client) SetLigne(ctx context.Context, clientID, produitID int64, quanti
 	body := struct {
 		Quantite int `json:"quantite"`
 	}{quantite}
-	var out Panier
-	return out, c.c.Do(ctx, http.MethodPut, "/panier/"+wire.ID(clientID)+"/lignes/"+wire.ID(produitID), body, &out, nil)
+	return wire.Call[Panier](ctx, c.c, http.MethodPut, "/panier/"+wire.ID(clientID)+"/lignes/"+wire.ID(produitID), body, nil)
 }
 
 // DeleteLigne removes a line from the cart.

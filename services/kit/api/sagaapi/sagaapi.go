@@ -184,8 +184,7 @@ func (c *Client) start(ctx context.Context, path, key string, body any) (Resulta
 
 // GetSaga reads a saga with its states and its step log.
 func (c *Client) GetSaga(ctx context.Context, id uuid.UUID) (Saga, error) {
-	var out Saga
-	return out, c.c.Do(ctx, http.MethodGet, "/saga/"+id.String(), nil, &out, nil)
+	return wire.Call[Saga](ctx, c.c, http.MethodGet, "/saga/"+id.String(), nil, nil)
 }
 
 // ListSagasParams narrows GET /sagas; zero values are not sent.
@@ -199,6 +198,5 @@ type ListSagasParams struct {
 func (c *Client) ListSagas(ctx context.Context, p ListSagasParams) (kit.Page[Saga], error) {
 	var q wire.Query
 	q.Str("statut", string(p.Statut)).Str("type", p.Type).Page(p.PageQuery)
-	var out kit.Page[Saga]
-	return out, c.c.Do(ctx, http.MethodGet, q.On("/sagas"), nil, &out, nil)
+	return wire.Call[kit.Page[Saga]](ctx, c.c, http.MethodGet, q.On("/sagas"), nil, nil)
 }

@@ -48,26 +48,22 @@ func (c *Client) ListProduits(ctx context.Context, p ListProduitsParams) (kit.Pa
 	if p.Actif != nil {
 		q.Str("actif", strconv.FormatBool(*p.Actif))
 	}
-	var out kit.Page[Produit]
-	return out, c.c.Do(ctx, http.MethodGet, q.On("/produits"), nil, &out, nil)
+	return wire.Call[kit.Page[Produit]](ctx, c.c, http.MethodGet, q.On("/produits"), nil, nil)
 }
 
 // CreateProduit adds a product to the catalogue, with no stock anywhere.
 func (c *Client) CreateProduit(ctx context.Context, f ProduitFields) (Produit, error) {
-	var out Produit
-	return out, c.c.Do(ctx, http.MethodPost, "/produits", f, &out, nil)
+	return wire.Call[Produit](ctx, c.c, http.MethodPost, "/produits", f, nil)
 }
 
 // GetProduit reads one product; an unknown id is a 404.
 func (c *Client) GetProduit(ctx context.Context, id int64) (Produit, error) {
-	var out Produit
-	return out, c.c.Do(ctx, http.MethodGet, "/produits/"+wire.ID(id), nil, &out, nil)
+	return wire.Call[Produit](ctx, c.c, http.MethodGet, "/produits/"+wire.ID(id), nil, nil)
 }
 
 // UpdateProduit replaces a product's fields (a nil Actif makes it active).
 func (c *Client) UpdateProduit(ctx context.Context, id int64, f ProduitFields) (Produit, error) {
-	var out Produit
-	return out, c.c.Do(ctx, http.MethodPut, "/produits/"+wire.ID(id), f, &out, nil)
+	return wire.Call[Produit](ctx, c.c, http.MethodPut, "/produits/"+wire.ID(id), f, nil)
 }
 
 // --- Stores and stock levels ---
@@ -76,14 +72,12 @@ func (c *Client) UpdateProduit(ctx context.Context, id int64, f ProduitFields) (
 func (c *Client) ListMagasins(ctx context.Context, p kit.PageQuery) (kit.Page[Emplacement], error) {
 	var q wire.Query
 	q.Page(p)
-	var out kit.Page[Emplacement]
-	return out, c.c.Do(ctx, http.MethodGet, q.On("/magasins"), nil, &out, nil)
+	return wire.Call[kit.Page[Emplacement]](ctx, c.c, http.MethodGet, q.On("/magasins"), nil, nil)
 }
 
 // GetMagasin reads one store; the centre's id is a 404 here.
 func (c *Client) GetMagasin(ctx context.Context, id int64) (Emplacement, error) {
-	var out Emplacement
-	return out, c.c.Do(ctx, http.MethodGet, "/magasins/"+wire.ID(id), nil, &out, nil)
+	return wire.Call[Emplacement](ctx, c.c, http.MethodGet, "/magasins/"+wire.ID(id), nil, nil)
 }
 
 // Stock levels a list can be narrowed to.
@@ -108,64 +102,55 @@ func (p StockParams) on(path string) string {
 
 // StockMagasin lists a store's stock levels.
 func (c *Client) StockMagasin(ctx context.Context, magasinID int64, p StockParams) (kit.Page[Niveau], error) {
-	var out kit.Page[Niveau]
-	return out, c.c.Do(ctx, http.MethodGet, p.on("/magasins/"+wire.ID(magasinID)+"/stock"), nil, &out, nil)
+	return wire.Call[kit.Page[Niveau]](ctx, c.c, http.MethodGet, p.on("/magasins/"+wire.ID(magasinID)+"/stock"), nil, nil)
 }
 
 // StockLogistique lists the centre logistique's stock levels.
 func (c *Client) StockLogistique(ctx context.Context, p StockParams) (kit.Page[Niveau], error) {
-	var out kit.Page[Niveau]
-	return out, c.c.Do(ctx, http.MethodGet, p.on("/logistique/stock"), nil, &out, nil)
+	return wire.Call[kit.Page[Niveau]](ctx, c.c, http.MethodGet, p.on("/logistique/stock"), nil, nil)
 }
 
 // CreateReception records supplier goods arriving at the centre. key is the
 // Idempotency-Key ("" for none): a repeat with it replays the first answer.
 func (c *Client) CreateReception(ctx context.Context, key string, r Reception) (ReceptionResult, error) {
-	var out ReceptionResult
-	return out, c.c.Do(ctx, http.MethodPost, "/logistique/receptions", r, &out, wire.Key(key))
+	return wire.Call[ReceptionResult](ctx, c.c, http.MethodPost, "/logistique/receptions", r, wire.Key(key))
 }
 
 // CreateRetour puts returned goods back on a location's shelf, once per key
 // (required; the saga sends saga_id:step): a repeat replays the first answer.
 func (c *Client) CreateRetour(ctx context.Context, key string, r NouveauRetour) (Retour, error) {
-	var out Retour
-	return out, c.c.Do(ctx, http.MethodPost, "/retours", r, &out, wire.Key(key))
+	return wire.Call[Retour](ctx, c.c, http.MethodPost, "/retours", r, wire.Key(key))
 }
 
 // --- Availability and reservations ---
 
 // CheckDisponibilites tells, reading only, whether every line is available.
 func (c *Client) CheckDisponibilites(ctx context.Context, d Demande) (Verification, error) {
-	var out Verification
-	return out, c.c.Do(ctx, http.MethodPost, "/disponibilites", d, &out, nil)
+	return wire.Call[Verification](ctx, c.c, http.MethodPost, "/disponibilites", d, nil)
 }
 
 // CreateReservation reserves every line or none (409 naming the short lines).
 // The key is r.Cle: a repeat with the same lines replays the reservation, and
 // a key whose release came first (a tombstone) reserves nothing (409).
 func (c *Client) CreateReservation(ctx context.Context, r NouvelleReservation) (Reservation, error) {
-	var out Reservation
-	return out, c.c.Do(ctx, http.MethodPost, "/reservations", r, &out, nil)
+	return wire.Call[Reservation](ctx, c.c, http.MethodPost, "/reservations", r, nil)
 }
 
 // GetReservation reads a reservation by its key.
 func (c *Client) GetReservation(ctx context.Context, cle string) (Reservation, error) {
-	var out Reservation
-	return out, c.c.Do(ctx, http.MethodGet, "/reservations/"+wire.Seg(cle), nil, &out, nil)
+	return wire.Call[Reservation](ctx, c.c, http.MethodGet, "/reservations/"+wire.Seg(cle), nil, nil)
 }
 
 // ReleaseReservation gives the reserved units back. Idempotent, and safe
 // before the reservation exists: it leaves a tombstone.
 func (c *Client) ReleaseReservation(ctx context.Context, cle string) (Reservation, error) {
-	var out Reservation
-	return out, c.c.Do(ctx, http.MethodPost, "/reservations/"+wire.Seg(cle)+"/liberation", nil, &out, nil)
+	return wire.Call[Reservation](ctx, c.c, http.MethodPost, "/reservations/"+wire.Seg(cle)+"/liberation", nil, nil)
 }
 
 // ConfirmReservation makes the reserved units leave the shelf (a vente row
 // per line). Idempotent; a released reservation is a 409.
 func (c *Client) ConfirmReservation(ctx context.Context, cle string) (Reservation, error) {
-	var out Reservation
-	return out, c.c.Do(ctx, http.MethodPost, "/reservations/"+wire.Seg(cle)+"/confirmation", nil, &out, nil)
+	return wire.Call[Reservation](ctx, c.c, http.MethodPost, "/reservations/"+wire.Seg(cle)+"/confirmation", nil, nil)
 }
 
 // --- Ledger ---
@@ -186,8 +171,7 @@ func (c *Client) ListMouvements(ctx context.Context, p MouvementsParams) (kit.Pa
 	var q wire.Query
 	q.Int("emplacement_id", p.EmplacementID).Int("produit_id", p.ProduitID).Str("type", p.Type).
 		Str("reference", p.Reference).Time("depuis", p.Depuis).Time("jusqu_a", p.JusquA).Page(p.PageQuery)
-	var out kit.Page[Mouvement]
-	return out, c.c.Do(ctx, http.MethodGet, q.On("/mouvements"), nil, &out, nil)
+	return wire.Call[kit.Page[Mouvement]](ctx, c.c, http.MethodGet, q.On("/mouvements"), nil, nil)
 }
 
 // --- Supply requests ---
@@ -195,8 +179,7 @@ func (c *Client) ListMouvements(ctx context.Context, p MouvementsParams) (kit.Pa
 // CreateDemande asks the centre for stock on behalf of a store; a second
 // pending request for the same product is a 409.
 func (c *Client) CreateDemande(ctx context.Context, magasinID int64, d NouvelleDemandeAppro) (DemandeAppro, error) {
-	var out DemandeAppro
-	return out, c.c.Do(ctx, http.MethodPost, "/magasins/"+wire.ID(magasinID)+"/demandes", d, &out, nil)
+	return wire.Call[DemandeAppro](ctx, c.c, http.MethodPost, "/magasins/"+wire.ID(magasinID)+"/demandes", d, nil)
 }
 
 // DemandesParams narrows GET /demandes; zero values are not sent.
@@ -211,21 +194,18 @@ type DemandesParams struct {
 func (c *Client) ListDemandes(ctx context.Context, p DemandesParams) (kit.Page[DemandeAppro], error) {
 	var q wire.Query
 	q.Str("statut", p.Statut).Int("magasin_id", p.MagasinID).Int("produit_id", p.ProduitID).Page(p.PageQuery)
-	var out kit.Page[DemandeAppro]
-	return out, c.c.Do(ctx, http.MethodGet, q.On("/demandes"), nil, &out, nil)
+	return wire.Call[kit.Page[DemandeAppro]](ctx, c.c, http.MethodGet, q.On("/demandes"), nil, nil)
 }
 
 // GetDemande reads one supply request.
 func (c *Client) GetDemande(ctx context.Context, id int64) (DemandeAppro, error) {
-	var out DemandeAppro
-	return out, c.c.Do(ctx, http.MethodGet, "/demandes/"+wire.ID(id), nil, &out, nil)
+	return wire.Call[DemandeAppro](ctx, c.c, http.MethodGet, "/demandes/"+wire.ID(id), nil, nil)
 }
 
 // ApproveDemande moves the stock from the centre to the store: the request
 // is then livree. Not enough at the centre, or already decided, is a 409.
 func (c *Client) ApproveDemande(ctx context.Context, id int64) (DemandeAppro, error) {
-	var out DemandeAppro
-	return out, c.c.Do(ctx, http.MethodPost, "/demandes/"+wire.ID(id)+"/approuver", nil, &out, nil)
+	return wire.Call[DemandeAppro](ctx, c.c, http.MethodPost, "/demandes/"+wire.ID(id)+"/approuver", nil, nil)
 }
 
 // RefuseDemande refuses a pending request; motif must say why.
@@ -233,8 +213,7 @@ func (c *Client) RefuseDemande(ctx context.Context, id int64, motif string) (Dem
 	body := struct {
 		Motif string `json:"motif"`
 	}{motif}
-	var out DemandeAppro
-	return out, c.c.Do(ctx, http.MethodPost, "/demandes/"+wire.ID(id)+"/refuser", body, &out, nil)
+	return wire.Call[DemandeAppro](ctx, c.c, http.MethodPost, "/demandes/"+wire.ID(id)+"/refuser", body, nil)
 }
 
 // --- Thresholds ---
@@ -250,8 +229,7 @@ type SeuilsParams struct {
 func (c *Client) ListSeuils(ctx context.Context, p SeuilsParams) (kit.Page[Seuil], error) {
 	var q wire.Query
 	q.Int("emplacement_id", p.EmplacementID).Int("produit_id", p.ProduitID).Page(p.PageQuery)
-	var out kit.Page[Seuil]
-	return out, c.c.Do(ctx, http.MethodGet, q.On("/seuils"), nil, &out, nil)
+	return wire.Call[kit.Page[Seuil]](ctx, c.c, http.MethodGet, q.On("/seuils"), nil, nil)
 }
 
 // SetSeuil sets the minimum stock of a product at a location (store or centre).
@@ -259,9 +237,8 @@ func (c *Client) SetSeuil(ctx context.Context, emplacementID, produitID, seuil i
 	body := struct {
 		Seuil int64 `json:"seuil"`
 	}{seuil}
-	var out Seuil
 	path := "/emplacements/" + wire.ID(emplacementID) + "/seuils/" + wire.ID(produitID)
-	return out, c.c.Do(ctx, http.MethodPut, path, body, &out, nil)
+	return wire.Call[Seuil](ctx, c.c, http.MethodPut, path, body, nil)
 }
 
 // --- Head-office reports ---
@@ -281,20 +258,17 @@ func (p RapportParams) on(path string) string {
 
 // RapportRuptures lists (location, product) rows with disponible at or below the seuil.
 func (c *Client) RapportRuptures(ctx context.Context, p RapportParams) (kit.Page[LigneRapport], error) {
-	var out kit.Page[LigneRapport]
-	return out, c.c.Do(ctx, http.MethodGet, p.on("/rapports/ruptures"), nil, &out, nil)
+	return wire.Call[kit.Page[LigneRapport]](ctx, c.c, http.MethodGet, p.on("/rapports/ruptures"), nil, nil)
 }
 
 // RapportSurplus lists (location, product) rows with quantite at or above the seuil.
 func (c *Client) RapportSurplus(ctx context.Context, p RapportParams) (kit.Page[LigneRapport], error) {
-	var out kit.Page[LigneRapport]
-	return out, c.c.Do(ctx, http.MethodGet, p.on("/rapports/surplus"), nil, &out, nil)
+	return wire.Call[kit.Page[LigneRapport]](ctx, c.c, http.MethodGet, p.on("/rapports/surplus"), nil, nil)
 }
 
 // RapportDemandesEnAttente counts pending requests per store and lists them, oldest first.
 func (c *Client) RapportDemandesEnAttente(ctx context.Context, p kit.PageQuery) (DemandesEnAttente, error) {
 	var q wire.Query
 	q.Page(p)
-	var out DemandesEnAttente
-	return out, c.c.Do(ctx, http.MethodGet, q.On("/rapports/demandes-en-attente"), nil, &out, nil)
+	return wire.Call[DemandesEnAttente](ctx, c.c, http.MethodGet, q.On("/rapports/demandes-en-attente"), nil, nil)
 }

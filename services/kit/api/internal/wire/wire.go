@@ -3,6 +3,7 @@
 package wire
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -93,3 +94,11 @@ func ID(id int64) string { return strconv.FormatInt(id, 10) }
 
 // Seg escapes a text path segment (a reservation key, say).
 func Seg(s string) string { return url.PathEscape(s) }
+
+// Call sends one request through c and decodes a 2xx answer into a T; any
+// other answer is the service's *kit.ProblemError. Every typed method is
+// this one call with its route.
+func Call[T any](ctx context.Context, c *kit.Client, method, path string, body any, h http.Header) (T, error) {
+	var out T
+	return out, c.Do(ctx, method, path, body, &out, h)
+}
