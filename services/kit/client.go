@@ -13,18 +13,35 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"golang.org/x/oauth2"
 )
 
 // Client calls another service's JSON API. One Client per target, created at
 // start: it keeps a pool of keep-alive connections and forwards the request id.
 type Client struct {
-	base string
-	http *http.Client
+	base   string
+	http   *http.Client
+	tokens oauth2.TokenSource // the caller's own service token, if it has one
+}
+
+// ClientOption sets up a Client.
+type ClientOption func(*Client)
+
+// WithTokens sends a token from ts on every call that carries none of its own
+// (WithBearer): the service token of the orchestrator, panier and identite.
+func WithTokens(ts oauth2.TokenSource) ClientOption { return func(c *Client) { c.tokens = ts } }
+
+type bearerKey struct{}
+
+// WithBearer returns a context under which every Client call carries token:
+// the web app calls the services as the signed-in person, not as itself.
+func WithBearer(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, bearerKey{}, token)
 }
 
 // NewClient returns a client for baseURL ("http://stock:8007"). timeout bounds
 // every call that has no earlier deadline in its context.
-func NewClient(baseURL string, timeout time.Duration) *Client {
+func NewClient(baseURL string, timeout time.Duration, opts ...ClientOption) *Client {
 	transport := &http.Transport{
 		Proxy:                 nil, // service-to-service traffic never goes through a proxy
 		DialContext:           (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -33,10 +50,14 @@ func NewClient(baseURL string, timeout time.Duration) *Client {
 		IdleConnTimeout:       90 * time.Second,
 		ResponseHeaderTimeout: timeout,
 	}
-	return &Client{
+	c := &Client{
 		base: strings.TrimRight(baseURL, "/"),
 		http: &http.Client{Transport: transport, Timeout: timeout},
 	}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
 }
 
 // ProblemError is a non-2xx answer, with the RFC 9457 body when there is one.
@@ -135,6 +156,15 @@ func (c *Client) send(ctx context.Context, method, path string, body any, header
 	req.Header.Set("Accept", "application/json")
 	if id := RequestID(ctx); id != "" {
 		req.Header.Set(HeaderRequestID, id)
+	}
+	if tok, _ := ctx.Value(bearerKey{}).(string); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	} else if c.tokens != nil {
+		t, err := c.tokens.Token()
+		if err != nil {
+			return Answer{}, fmt.Errorf("%s %s: service token: %w", method, path, err)
+		}
+		req.Header.Set("Authorization", "Bearer "+t.AccessToken)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -3,6 +3,7 @@ package kit
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,14 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	DBMaxConns      int
 	Pprof           bool // serve /debug/pprof/ (PPROF=1) for profiling under load; off by default
+
+	// Tokens: JWKS_URL is identite's key set; iss and aud must match.
+	JWKSURL  string
+	Issuer   string
+	Audience string
+	// Verifier checks bearer tokens; Run builds it from JWKSURL unless the
+	// service brings its own. nil refuses every token (public routes still work).
+	Verifier Verifier
 }
 
 // LoadConfig reads the settings shared by all services. defaultPort is the
@@ -95,6 +104,9 @@ func LoadConfig(service string, defaultPort int, needDB bool, getenv func(string
 		ShutdownTimeout: env.Duration("SHUTDOWN_TIMEOUT", 10*time.Second),
 		DBMaxConns:      env.Int("DB_MAX_CONNS", 0),
 		Pprof:           env.String("PPROF", "") == "1",
+		JWKSURL:         env.String("JWKS_URL", ""),
+		Issuer:          env.String("AUTH_ISSUER", DefaultIssuer),
+		Audience:        env.String("AUTH_AUDIENCE", DefaultAudience),
 	}
 	if needDB {
 		cfg.DatabaseURL = env.Required("DATABASE_URL")
@@ -109,3 +121,29 @@ func LoadConfig(service string, defaultPort int, needDB bool, getenv func(string
 	}
 	return cfg, env
 }
+
+// Secret returns KEY, or the contents of the file named by KEY_FILE (how
+// compose and Kubernetes hand secrets over), and records an error when
+// neither is set.
+func (e *Env) Secret(key string) string {
+	if v := strings.TrimSpace(e.getenv(key)); v != "" {
+		return v
+	}
+	if path := strings.TrimSpace(e.getenv(key + "_FILE")); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s_FILE: %w", key, err))
+			return ""
+		}
+		if v := strings.TrimSpace(string(b)); v != "" {
+			return v
+		}
+		e.errs = append(e.errs, fmt.Errorf("%s_FILE=%s is empty", key, path))
+		return ""
+	}
+	e.errs = append(e.errs, fmt.Errorf("%s (or %s_FILE) is required", key, key))
+	return ""
+}
+
+// Fail records a problem found while reading settings.
+func (e *Env) Fail(err error) { e.errs = append(e.errs, err) }

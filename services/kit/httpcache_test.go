@@ -29,8 +29,8 @@ type prixOutput struct {
 func newCachedApp(t *testing.T, prix *atomic.Int64) *httptest.Server {
 	t.Helper()
 	app := NewApp(Config{Service: "kit-test", MaxBodyBytes: 1 << 10}, discardLog(), nil)
-	huma.Register(app.API, huma.Operation{OperationID: "prix", Method: http.MethodGet, Path: "/prix/{id}",
-		Middlewares: huma.Middlewares{HTTPCache(5 * time.Second)}},
+	huma.Register(app.API, Access(huma.Operation{OperationID: "prix", Method: http.MethodGet, Path: "/prix/{id}",
+		Middlewares: huma.Middlewares{HTTPCache(5 * time.Second)}}, Public),
 		func(_ context.Context, in *prixInput) (*prixOutput, error) {
 			if in.ID == 404 {
 				return nil, NotFound("path.id", "no such product", in.ID)

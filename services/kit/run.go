@@ -2,6 +2,7 @@ package kit
 
 import (
 	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -16,6 +17,8 @@ type Service struct {
 	Name       string // also its schema and database role
 	Port       int    // the DESIGN.md port, used when PORT is unset
 	Migrations fs.FS  // nil for a service with no database
+	// Verifier checks tokens in place of identite's JWKS (identite itself).
+	Verifier Verifier
 }
 
 // Run is the life of every service: read config (failing fast), catch
@@ -24,6 +27,14 @@ type Service struct {
 func Run(ctx context.Context, svc Service, getenv func(string) string, stdout io.Writer,
 	mount func(app *App, pool *pgxpool.Pool) error) error {
 	cfg, env := LoadConfig(svc.Name, svc.Port, svc.Migrations != nil, getenv)
+	switch {
+	case svc.Verifier != nil:
+		cfg.Verifier = svc.Verifier
+	case cfg.JWKSURL == "":
+		env.Fail(errors.New("JWKS_URL is required: identite's key set, such as http://127.0.0.1:8009/.well-known/jwks.json"))
+	default:
+		cfg.Verifier = NewJWKSVerifier(cfg.JWKSURL, cfg.Issuer, cfg.Audience)
+	}
 	if err := env.Err(); err != nil {
 		return err
 	}

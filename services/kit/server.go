@@ -38,7 +38,7 @@ type App struct {
 func NewApp(cfg Config, log *slog.Logger, pool *pgxpool.Pool) *App {
 	metrics := NewMetrics(cfg.Service)
 	router := chi.NewMux()
-	router.Use(RequestIDMiddleware, metrics.Middleware(log), recoverer(log))
+	router.Use(RequestIDMiddleware, metrics.Middleware(log), recoverer(log), Authenticate(cfg.Verifier))
 	router.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		WriteProblem(w, http.StatusNotFound, "no route "+r.URL.Path)
 	})
@@ -50,7 +50,11 @@ func NewApp(cfg Config, log *slog.Logger, pool *pgxpool.Pool) *App {
 	// The default hooks add "$schema" links to every body; clients and the gateway don't want them.
 	hc.CreateHooks = nil
 	maxBody := cfg.MaxBodyBytes
-	hc.OnAddOperation = append(hc.OnAddOperation, func(_ *huma.OpenAPI, op *huma.Operation) {
+	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{SecurityScheme: {
+		Type: "http", Scheme: "bearer", BearerFormat: "JWT",
+		Description: "An access token from identite (POST /auth/jeton); docs/api.md lists who may call what.",
+	}}
+	hc.OnAddOperation = append(hc.OnAddOperation, requireAccess, func(_ *huma.OpenAPI, op *huma.Operation) {
 		if op.MaxBodyBytes == 0 || op.MaxBodyBytes > maxBody {
 			op.MaxBodyBytes = maxBody
 		}
@@ -161,9 +165,12 @@ func recoverer(log *slog.Logger) func(http.Handler) http.Handler {
 func WriteProblem(w http.ResponseWriter, status int, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(huma.ErrorModel{
-		Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail,
-	})
+	_, _ = w.Write(problemJSON(status, detail))
+}
+
+func problemJSON(status int, detail string) []byte {
+	b, _ := json.Marshal(huma.ErrorModel{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
+	return append(b, '\n')
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

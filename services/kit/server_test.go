@@ -34,17 +34,17 @@ type echoOutput struct {
 func newTestApp(t *testing.T, maxBody int64) *httptest.Server {
 	t.Helper()
 	app := NewApp(Config{Service: "kit-test", MaxBodyBytes: maxBody}, discardLog(), nil)
-	huma.Register(app.API, huma.Operation{OperationID: "echo", Method: http.MethodPost, Path: "/echo",
-		DefaultStatus: http.StatusCreated}, func(_ context.Context, in *echoInput) (*echoOutput, error) {
+	huma.Register(app.API, Access(huma.Operation{OperationID: "echo", Method: http.MethodPost, Path: "/echo",
+		DefaultStatus: http.StatusCreated}, Public), func(_ context.Context, in *echoInput) (*echoOutput, error) {
 		out := &echoOutput{}
 		out.Body.Nom, out.Body.Prix = in.Body.Nom, in.Body.Prix
 		return out, nil
 	})
-	huma.Register(app.API, huma.Operation{OperationID: "refuse", Method: http.MethodPost, Path: "/refuse"},
+	huma.Register(app.API, Access(huma.Operation{OperationID: "refuse", Method: http.MethodPost, Path: "/refuse"}, Public),
 		func(_ context.Context, _ *echoInput) (*echoOutput, error) {
 			return nil, Invalid("quantite must be positive", FieldError("body.lignes[1].quantite", "must be > 0", 0))
 		})
-	huma.Register(app.API, huma.Operation{OperationID: "boom", Method: http.MethodGet, Path: "/boom-huma"},
+	huma.Register(app.API, Access(huma.Operation{OperationID: "boom", Method: http.MethodGet, Path: "/boom-huma"}, Public),
 		func(context.Context, *struct{}) (*echoOutput, error) { panic("huma handler bug") })
 	app.Router.Get("/boom", func(http.ResponseWriter, *http.Request) { panic("handler bug") })
 	srv := httptest.NewServer(app.Router)

@@ -35,7 +35,11 @@ func FreeAddr(t testing.TB) string {
 func Start(t testing.TB, run RunFunc, env map[string]string) string {
 	t.Helper()
 	addr := FreeAddr(t)
-	vars := map[string]string{"ADDR": addr, "LOG_LEVEL": "warn"}
+	iss := TestIssuer(t)
+	// Every service trusts the test issuer, and a service that calls others
+	// gets its service token from it.
+	vars := map[string]string{"ADDR": addr, "LOG_LEVEL": "warn", "JWKS_URL": iss.JWKSURL,
+		"TOKEN_URL": iss.TokenURL, "SERVICE_CLIENT_SECRET": TestServiceSecret}
 	for k, v := range env {
 		vars[k] = v
 	}
@@ -62,6 +66,7 @@ func Start(t testing.TB, run RunFunc, env map[string]string) string {
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-done:
+			done <- err // for the cleanup, which waits for run to return
 			t.Fatalf("service exited before ready: %v\n%s", err, logs.String())
 		default:
 		}
@@ -103,7 +108,8 @@ func (r Response) Map(t testing.TB) map[string]any {
 
 // NewRequest builds a request with body: a string or []byte is sent raw,
 // anything else as JSON; Content-Type is application/json when there is a
-// body. headers are name, value pairs.
+// body. headers are name, value pairs. Unless headers name another
+// Authorization (As) or none (Anonymous), the request carries the Staff token.
 func NewRequest(ctx context.Context, method, url string, body any, headers ...string) (*http.Request, error) {
 	var rd io.Reader
 	switch b := body.(type) {
@@ -126,8 +132,16 @@ func NewRequest(ctx context.Context, method, url string, body any, headers ...st
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	bearer, err := staffBearer()
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", bearer)
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
+	}
+	if req.Header.Get("Authorization") == "" {
+		req.Header.Del("Authorization") // Anonymous
 	}
 	return req, nil
 }
