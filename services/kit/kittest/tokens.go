@@ -18,7 +18,10 @@ import (
 // Issuer signs tokens for tests the way identite does, and serves its key
 // set on a loopback URL that Start hands to every service as JWKS_URL.
 type Issuer struct {
-	Signer   *kit.Signer
+	Signer *kit.Signer
+	// KeyPEM is the private key: an end-to-end fleet's identite signs with
+	// it too, so the tokens of these helpers pass everywhere in that fleet.
+	KeyPEM   []byte
 	JWKSURL  string
 	TokenURL string // client credentials with TestServiceSecret give a service token
 }
@@ -78,7 +81,7 @@ func testIssuer() (*Issuer, error) {
 		})
 		srv := httptest.NewServer(mux)
 		// Never closed: it lives as long as the test binary, like the services that use it.
-		issuer = &Issuer{Signer: s, JWKSURL: srv.URL + "/.well-known/jwks.json", TokenURL: srv.URL + "/auth/jeton"}
+		issuer = &Issuer{Signer: s, KeyPEM: key, JWKSURL: srv.URL + "/.well-known/jwks.json", TokenURL: srv.URL + "/auth/jeton"}
 	})
 	return issuer, issuerErr
 }
