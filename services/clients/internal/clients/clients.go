@@ -45,6 +45,7 @@ var (
 	ErrEmailTaken     = errors.New("email already used by another client")
 	ErrBlankName      = errors.New("nom must not be blank")
 	ErrGuestProtected = errors.New("the guest client cannot be deleted")
+	ErrCleReutilisee  = errors.New("Idempotency-Key already used for a different request")
 )
 
 // Validate checks what the schema cannot: a name of only spaces.

@@ -9,11 +9,13 @@ import (
 
 	"multimagasins/clients/internal/clients"
 	"multimagasins/kit"
+	"multimagasins/kit/idem"
 )
 
 // Repo is what the handlers need from storage.
 type Repo interface {
 	Create(ctx context.Context, f clients.Fields) (clients.Client, error)
+	CreateOnce(ctx context.Context, k idem.Key, f clients.Fields) (c clients.Client, replay bool, err error)
 	Get(ctx context.Context, id int64) (clients.Client, error)
 	List(ctx context.Context, q string, limit, offset int) ([]clients.Client, int64, error)
 	Update(ctx context.Context, id int64, f clients.Fields) (clients.Client, error)
@@ -27,10 +29,6 @@ type handlers struct {
 
 type idPath struct {
 	ID int64 `path:"id" minimum:"1" doc:"Client id."`
-}
-
-type fieldsBody struct {
-	Body clients.Fields
 }
 
 type clientBody struct {
@@ -54,14 +52,32 @@ func (h *handlers) list(ctx context.Context, in *listInput) (*listOutput, error)
 	return &listOutput{Body: kit.NewPage(items, total, in.PageQuery)}, nil
 }
 
-func (h *handlers) create(ctx context.Context, in *fieldsBody) (*clientBody, error) {
+type createInput struct {
+	Cle  string `header:"Idempotency-Key" maxLength:"200" doc:"A repeat with the same key and body replays the first answer; identite's sign-up sends inscription:<uuid>."`
+	Body clients.Fields
+}
+
+func (h *handlers) create(ctx context.Context, in *createInput) (*clientBody, error) {
 	f := in.Body.Normalize()
 	if err := f.Validate(); err != nil {
 		return nil, h.problem(ctx, err, 0)
 	}
-	c, err := h.repo.Create(ctx, f)
+	if in.Cle == "" {
+		c, err := h.repo.Create(ctx, f)
+		if err != nil {
+			return nil, h.problem(ctx, err, 0)
+		}
+		return &clientBody{Body: c}, nil
+	}
+	// The fields as normalized are the request: the same sign-up sent again
+	// with other spacing is a repeat.
+	k := idem.Key{Scope: "client", Key: in.Cle, Fingerprint: idem.Fingerprint(f)}
+	c, replay, err := h.repo.CreateOnce(ctx, k, f)
 	if err != nil {
 		return nil, h.problem(ctx, err, 0)
+	}
+	if replay {
+		h.log.InfoContext(ctx, "client creation replayed", "client_id", c.ID)
 	}
 	return &clientBody{Body: c}, nil
 }
@@ -108,6 +124,8 @@ func (h *handlers) problem(ctx context.Context, err error, id int64) error {
 			kit.FieldError("body.email", err.Error(), nil))
 	case errors.Is(err, clients.ErrBlankName):
 		return kit.Invalid("validation failed", kit.FieldError("body.nom", err.Error(), ""))
+	case errors.Is(err, clients.ErrCleReutilisee):
+		return kit.Invalid(err.Error(), kit.FieldError("header.Idempotency-Key", err.Error(), nil))
 	case errors.Is(err, clients.ErrGuestProtected):
 		return huma.Error409Conflict(err.Error(), kit.FieldError("path.id", err.Error(), id))
 	default:

@@ -3,8 +3,10 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -12,6 +14,7 @@ import (
 
 	"multimagasins/clients/internal/clients"
 	"multimagasins/kit"
+	"multimagasins/kit/idem"
 )
 
 // Repo reads and writes clients.
@@ -33,7 +36,43 @@ func scan(row pgx.Row) (clients.Client, error) {
 
 // Create inserts a client; a taken email (any case) is ErrEmailTaken.
 func (r *Repo) Create(ctx context.Context, f clients.Fields) (clients.Client, error) {
-	c, err := scan(r.pool.QueryRow(ctx,
+	return insert(ctx, r.pool, f)
+}
+
+// CreateOnce is Create under an Idempotency-Key: the key, the account and
+// the answer are written in one transaction, so a sign-up retried after its
+// answer was lost gets the account it made, and a failure (a taken email)
+// frees the key for a retry. replay is true when an earlier request with the
+// same key and fields made the account; other fields are ErrCleReutilisee.
+func (r *Repo) CreateOnce(ctx context.Context, k idem.Key, f clients.Fields) (c clients.Client, replay bool, err error) {
+	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		stored, err := idem.Claim(ctx, tx, k)
+		switch {
+		case errors.Is(err, idem.ErrReused):
+			return clients.ErrCleReutilisee
+		case err != nil:
+			return err
+		case stored != nil:
+			replay = true
+			if err := json.Unmarshal(stored.Body, &c); err != nil {
+				return fmt.Errorf("decode stored answer for %s: %w", k.Key, err)
+			}
+			return nil
+		}
+		if c, err = insert(ctx, tx, f); err != nil {
+			return err
+		}
+		return idem.Keep(ctx, tx, k, http.StatusCreated, c)
+	})
+	return c, replay, err
+}
+
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func insert(ctx context.Context, q querier, f clients.Fields) (clients.Client, error) {
+	c, err := scan(q.QueryRow(ctx,
 		`INSERT INTO clients (nom, email, telephone, adresse) VALUES ($1, $2, $3, $4) RETURNING `+columns,
 		f.Nom, f.Email, f.Telephone, f.Adresse))
 	return c, mapErr(err)

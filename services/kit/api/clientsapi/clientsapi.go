@@ -64,7 +64,14 @@ func (c *Client) ListClients(ctx context.Context, p ListClientsParams) (kit.Page
 
 // CreateClient makes an account; an email already used (any case) is a 409.
 func (c *Client) CreateClient(ctx context.Context, f Fields) (Compte, error) {
-	return wire.Call[Compte](ctx, c.c, http.MethodPost, "/clients", f, nil)
+	return c.CreateClientOnce(ctx, "", f)
+}
+
+// CreateClientOnce is CreateClient under an Idempotency-Key ("" for none;
+// identite's sign-up sends inscription:<uuid>): a repeat with the same fields
+// gets the first answer, the same account; other fields under the key are a 422.
+func (c *Client) CreateClientOnce(ctx context.Context, key string, f Fields) (Compte, error) {
+	return wire.Call[Compte](ctx, c.c, http.MethodPost, "/clients", f, wire.Key(key))
 }
 
 // GetClient reads an account; an unknown id is a 404.

@@ -57,6 +57,10 @@ func (h *handlers) getDemande(ctx context.Context, in *idPath) (*demandeBody, er
 	if err != nil {
 		return nil, h.problem(ctx, err, "path.id", in.ID)
 	}
+	// Only the row tells which store asked: a caissier reads its own store's.
+	if err := kit.CheckOwner(ctx, kit.Owner{MagasinID: d.MagasinID}); err != nil {
+		return nil, err
+	}
 	return &demandeBody{Body: d}, nil
 }
 

@@ -5,6 +5,7 @@
 package clientsapitest
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"multimagasins/kit"
 	"multimagasins/kit/api/clientsapi"
 	"multimagasins/kit/api/internal/contract"
+	"multimagasins/kit/kittest"
 )
 
 // Routes are the routes clientsapi covers, one Client method each.
@@ -23,10 +25,11 @@ var Routes = []string{
 }
 
 // Contract runs every method against baseURL, a clients server seeded with
-// the demo data (the guest, client 1). It makes its own accounts, with fresh
+// the demo data (the guest, client 1) that trusts the test issuer: it calls
+// with the kittest.Staff token. It makes its own accounts, with fresh
 // emails, so it can run again on the same server.
 func Contract(t *testing.T, baseURL string) {
-	c := clientsapi.New(kit.NewClient(baseURL, 30*time.Second))
+	c := clientsapi.New(kit.NewClient(baseURL, 30*time.Second, kit.WithTokens(kittest.StaffTokens)))
 	ctx, calls := contract.Record(t)
 	tag := uuid.NewString()[:8]
 	email := "contrat-" + tag + "@exemple.ca"
@@ -67,6 +70,24 @@ func Contract(t *testing.T, baseURL string) {
 		contract.OK(t, err, "ListClients")
 		contract.Exact[kit.Page[clientsapi.Compte]](t, calls, http.StatusOK)
 		contract.True(t, page.Total == 1 && page.Items[0].ID == id && page.Limit == 10, "search %+v", page)
+
+		// A sign-up retried under its key gets the same account back; the key
+		// with other fields is refused.
+		key := "inscription:" + uuid.NewString()
+		once := clientsapi.Fields{Nom: "Inscription " + tag, Email: "inscription-" + tag + "@exemple.ca"}
+		first, err := c.CreateClientOnce(ctx, key, once)
+		contract.OK(t, err, "CreateClientOnce")
+		contract.Exact[clientsapi.Compte](t, calls, http.StatusCreated)
+		firstBody := calls.Last(t).Body
+		again, err := c.CreateClientOnce(ctx, key, once)
+		contract.OK(t, err, "CreateClientOnce again")
+		contract.Exact[clientsapi.Compte](t, calls, http.StatusCreated)
+		contract.True(t, again.ID == first.ID && bytes.Equal(calls.Last(t).Body, firstBody),
+			"replay %s, first %s", calls.Last(t).Body, firstBody)
+		once.Nom += " bis"
+		_, err = c.CreateClientOnce(ctx, key, once)
+		contract.Problem(t, err, http.StatusUnprocessableEntity, "header.Idempotency-Key")
+		contract.OK(t, c.DeleteClient(ctx, first.ID), "DeleteClient inscription")
 
 		contract.OK(t, c.DeleteClient(ctx, id), "DeleteClient")
 		contract.Equal(t, "status", calls.Last(t).Status, http.StatusNoContent)

@@ -14,6 +14,7 @@ import (
 	"multimagasins/kit"
 	"multimagasins/kit/api/internal/contract"
 	"multimagasins/kit/api/stockapi"
+	"multimagasins/kit/kittest"
 )
 
 // Routes are the routes stockapi covers, one Client method each. The real
@@ -33,9 +34,10 @@ var Routes = []string{
 // Contract runs every method against baseURL, a stock server seeded with the
 // demo data (products 1 to 14 priced as in the seed, stores 1 to 5, the
 // centre 6 with 1000 units of product 1). It makes its own product for
-// everything that changes stock, so it can run again on the same server.
+// everything that changes stock, so it can run again on the same server. It
+// calls with the kittest.Staff token, so the server must trust the test issuer.
 func Contract(t *testing.T, baseURL string) {
-	c := stockapi.New(kit.NewClient(baseURL, 30*time.Second))
+	c := stockapi.New(kit.NewClient(baseURL, 30*time.Second, kit.WithTokens(kittest.StaffTokens)))
 	ctx, calls := contract.Record(t)
 
 	t.Run("catalogue", func(t *testing.T) {
