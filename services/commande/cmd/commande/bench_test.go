@@ -56,14 +56,16 @@ const benchParJour = 186
 
 func benchService(b *testing.B) string {
 	b.Helper()
-	bench.once.Do(func() { bench.err = buildBench() })
+	bench.once.Do(func() { bench.err = buildBench(kittest.TestIssuer(b).JWKSURL) })
 	if bench.err != nil {
 		b.Fatal(bench.err)
 	}
 	return bench.base
 }
 
-func buildBench() error {
+// buildBench starts commande on a generated history, trusting the test
+// issuer at jwksURL.
+func buildBench(jwksURL string) error {
 	ctx := context.Background()
 	admin := kittest.AdminURL()
 	bench.db = fmt.Sprintf("commande_bench_%d", os.Getpid())
@@ -116,7 +118,7 @@ func buildBench() error {
 	_ = ln.Close() // the port only needs to be free for run to take it
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	env := map[string]string{"ADDR": addr, "DATABASE_URL": dbURL, "LOG_LEVEL": "warn"}
+	env := map[string]string{"ADDR": addr, "DATABASE_URL": dbURL, "LOG_LEVEL": "warn", "JWKS_URL": jwksURL}
 	go func() { done <- run(sctx, nil, func(k string) string { return env[k] }, io.Discard) }()
 	bench.stop = func() {
 		cancel()
@@ -168,8 +170,13 @@ func benchRapport(b *testing.B, path string) {
 	durees := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for range b.N {
+		// The reports are the head office's: the request carries kittest's Staff token.
+		req, err := kittest.NewRequest(context.Background(), "GET", base+path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
 		begin := time.Now()
-		resp, err := client.Get(base + path)
+		resp, err := client.Do(req)
 		if err != nil {
 			b.Fatal(err)
 		}

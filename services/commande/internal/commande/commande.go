@@ -94,6 +94,18 @@ type EvenementDemande struct {
 	At     time.Time `json:"at" doc:"When the order entered the state (RFC 3339)."`
 }
 
+// Proprietaire is whom an order belongs to: its client and, for a counter
+// sale, its store. Who may read the order is decided against it.
+type Proprietaire struct {
+	ClientID  int64
+	MagasinID *int // nil for an online order
+}
+
+// Proprietaire returns whom c belongs to.
+func (c Commande) Proprietaire() Proprietaire {
+	return Proprietaire{ClientID: c.ClientID, MagasinID: c.MagasinID}
+}
+
 // Filtre narrows an order list; zero values do not filter.
 type Filtre struct {
 	ClientID  int64

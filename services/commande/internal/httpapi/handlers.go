@@ -22,7 +22,7 @@ type Repo interface {
 	List(ctx context.Context, f commande.Filtre, limit, offset int) ([]commande.Commande, int64, error)
 	Transition(ctx context.Context, id uuid.UUID, cle string, vers commande.Statut, motif string) (commande.Commande, bool, error)
 	Retourner(ctx context.Context, id uuid.UUID, cle string, d commande.DemandeRetour) (commande.Retour, bool, error)
-	ListRetours(ctx context.Context, id uuid.UUID, limit, offset int) ([]commande.Retour, int64, error)
+	ListRetours(ctx context.Context, id uuid.UUID, limit, offset int) (commande.Proprietaire, []commande.Retour, int64, error)
 	SommesParMagasin(ctx context.Context, p commande.Periode) (map[int]commande.Agregat, error)
 	TopProduits(ctx context.Context, p commande.Periode, par commande.Classement, limit int) ([]commande.ProduitVendu, error)
 	ParJour(ctx context.Context, p commande.Periode, magasin *int) ([]commande.Jour, error)
@@ -74,6 +74,9 @@ func (h *handlers) get(ctx context.Context, in *idPath) (*commandeBody, error) {
 	c, err := h.repo.Get(ctx, in.ID)
 	if err != nil {
 		return nil, h.problem(ctx, err, in.ID)
+	}
+	if err := kit.CheckOwner(ctx, owner(c.Proprietaire())); err != nil {
+		return nil, err
 	}
 	return &commandeBody{Body: c}, nil
 }
@@ -179,11 +182,25 @@ type listRetoursOutput struct {
 }
 
 func (h *handlers) listRetours(ctx context.Context, in *listRetoursInput) (*listRetoursOutput, error) {
-	items, total, err := h.repo.ListRetours(ctx, in.ID, in.Limit, in.Offset)
+	o, items, total, err := h.repo.ListRetours(ctx, in.ID, in.Limit, in.Offset)
 	if err != nil {
 		return nil, h.problem(ctx, err, in.ID)
 	}
+	if err := kit.CheckOwner(ctx, owner(o)); err != nil {
+		return nil, err
+	}
 	return &listRetoursOutput{Body: kit.NewPage(items, total, in.PageQuery)}, nil
+}
+
+// owner is whom an order belongs to, as the access rules see it: a client
+// reads its own orders, a caissier its store's counter sales (an online
+// order has no store, so no caissier reads it).
+func owner(p commande.Proprietaire) kit.Owner {
+	o := kit.Owner{ClientID: p.ClientID}
+	if p.MagasinID != nil {
+		o.MagasinID = int64(*p.MagasinID)
+	}
+	return o
 }
 
 func idOf(id *uuid.UUID) uuid.UUID {

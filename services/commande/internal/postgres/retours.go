@@ -98,10 +98,13 @@ func insertRetour(ctx context.Context, tx pgx.Tx, ret commande.Retour) (time.Tim
 	return at.UTC(), nil
 }
 
-// ListRetours returns a page of an order's returns, oldest first.
-func (r *Repo) ListRetours(ctx context.Context, id uuid.UUID, limit, offset int) (list []commande.Retour, total int64, err error) {
+// ListRetours returns a page of an order's returns, oldest first, and whom
+// the order belongs to, in one round trip.
+func (r *Repo) ListRetours(ctx context.Context, id uuid.UUID, limit, offset int) (
+	owner commande.Proprietaire, list []commande.Retour, total int64, err error) {
 	b := &pgx.Batch{}
-	b.Queue(`SELECT EXISTS (SELECT 1 FROM commandes WHERE id = $1), (SELECT count(*) FROM retours WHERE commande_id = $1)`, id)
+	b.Queue(`SELECT client_id, magasin_id, (SELECT count(*) FROM retours WHERE commande_id = $1)
+	         FROM commandes WHERE id = $1`, id)
 	queueRetours(b, id, limit, offset)
 	br := r.pool.SendBatch(ctx, b)
 	defer func() {
@@ -109,15 +112,15 @@ func (r *Repo) ListRetours(ctx context.Context, id uuid.UUID, limit, offset int)
 			err = fmt.Errorf("list retours %s: %w", id, cerr)
 		}
 	}()
-	var exists bool
-	if err := br.QueryRow().Scan(&exists, &total); err != nil {
-		return nil, 0, fmt.Errorf("count retours %s: %w", id, err)
+	err = br.QueryRow().Scan(&owner.ClientID, &owner.MagasinID, &total)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return owner, nil, 0, commande.ErrNotFound
 	}
-	if !exists {
-		return nil, 0, commande.ErrNotFound
+	if err != nil {
+		return owner, nil, 0, fmt.Errorf("count retours %s: %w", id, err)
 	}
 	list, err = scanRetours(br)
-	return list, total, err
+	return owner, list, total, err
 }
 
 // queueRetours asks for a page of an order's returns with their lines, in

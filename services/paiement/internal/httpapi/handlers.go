@@ -141,6 +141,10 @@ func (h *handlers) get(ctx context.Context, in *idInput) (*getOutput, error) {
 	if err != nil {
 		return nil, h.problem(ctx, err, in.ID)
 	}
+	// Only the payment tells whose it is: a client reads its own.
+	if err := kit.CheckOwner(ctx, kit.Owner{ClientID: p.ClientID}); err != nil {
+		return nil, err
+	}
 	return &getOutput{Body: p}, nil
 }
 

@@ -8,11 +8,13 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"multimagasins/kit"
 	"multimagasins/kit/kittest"
 	"multimagasins/panier/migrations"
 )
@@ -28,20 +30,32 @@ var catalogue = map[int64]struct {
 	3: {"19.99", true, 5000},
 }
 
-// fakeClients stands in for the clients service: only client 1 exists.
-func fakeClients(t *testing.T) string {
+// fakeClients stands in for the clients service: clients 1 (the guest), 7
+// and 8 exist. Like the real one, it answers only a service token, so a
+// panier that does not get one from the issuer fails here. lookups counts
+// the reads it answered.
+func fakeClients(t *testing.T) (url string, lookups *atomic.Int64) {
+	verifier := kittest.TestIssuer(t).Signer.Verifier()
+	lookups = new(atomic.Int64)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /clients/{id}", func(w http.ResponseWriter, r *http.Request) {
-		if r.PathValue("id") != "1" {
+		p, err := verifier.Verify(r.Context(), strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		if err != nil || !p.Has(kit.RoleService) {
+			kitProblem(w, http.StatusUnauthorized, "a service token is required")
+			return
+		}
+		lookups.Add(1)
+		id := r.PathValue("id")
+		if id != "1" && id != "7" && id != "8" {
 			kitProblem(w, http.StatusNotFound, "client not found")
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"id":1,"nom":"Client invité","email":"invite@multi-magasins.example"}`)
+		fmt.Fprintf(w, `{"id":%s,"nom":"Client %s","email":"client%s@multi-magasins.example"}`, id, id, id)
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return srv.URL
+	return srv.URL, lookups
 }
 
 // fakeStock stands in for the stock service's catalogue and availability.
@@ -100,12 +114,19 @@ func kitProblem(w http.ResponseWriter, status int, detail string) {
 
 type fleet struct {
 	dbURL, clientsURL, stockURL string
+	clientLookups               *atomic.Int64
 }
 
 func newFleet(t *testing.T) fleet {
 	t.Helper()
-	return fleet{dbURL: kittest.DB(t, "panier", migrations.FS), clientsURL: fakeClients(t), stockURL: fakeStock(t)}
+	f := fleet{dbURL: kittest.DB(t, "panier", migrations.FS), stockURL: fakeStock(t)}
+	f.clientsURL, f.clientLookups = fakeClients(t)
+	return f
 }
+
+// guest is client 1's token, as headers: only the client itself edits its
+// cart's lines.
+func guest(t *testing.T) []string { return kittest.As(t, kittest.Client(1)) }
 
 // start runs one replica; overrides replace the environment's defaults.
 func (f fleet) start(t *testing.T, overrides ...string) string {
@@ -118,9 +139,10 @@ func (f fleet) start(t *testing.T, overrides ...string) string {
 	return kittest.Start(t, run, env)
 }
 
-func add(t *testing.T, base string, client, produit int64, quantite int) kittest.Response {
+func add(t *testing.T, base string, client, produit int64, quantite int, headers ...string) kittest.Response {
 	t.Helper()
-	return kittest.Do(t, "POST", base+"/panier", map[string]any{"client_id": client, "produit_id": produit, "quantite": quantite})
+	return kittest.Do(t, "POST", base+"/panier", map[string]any{"client_id": client, "produit_id": produit, "quantite": quantite},
+		headers...)
 }
 
 type ligne struct {
@@ -169,11 +191,11 @@ func TestPanier_AddIncrementSetRemoveEmpty(t *testing.T) {
 	require.Equal(t, []ligne{{1, 1, "100.00"}, {3, 5, "19.99"}}, p.Lignes)
 	require.Equal(t, json.Number("199.95"), p.Total)
 
-	r = kittest.Do(t, "PUT", base+"/panier/1/lignes/3", map[string]any{"quantite": 1})
+	r = kittest.Do(t, "PUT", base+"/panier/1/lignes/3", map[string]any{"quantite": 1}, guest(t)...)
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	require.Equal(t, json.Number("119.99"), decode(t, r).Total)
 
-	require.Equal(t, http.StatusNoContent, kittest.Do(t, "DELETE", base+"/panier/1/lignes/1", nil).Status)
+	require.Equal(t, http.StatusNoContent, kittest.Do(t, "DELETE", base+"/panier/1/lignes/1", nil, guest(t)...).Status)
 	p = decode(t, kittest.Do(t, "GET", base+"/panier/1", nil))
 	require.Equal(t, []ligne{{3, 1, "19.99"}}, p.Lignes)
 	require.Equal(t, json.Number("19.99"), p.Total)
@@ -196,9 +218,11 @@ func TestPanier_TwoReplicasAnswerTheSameCart(t *testing.T) {
 		func(b string) kittest.Response { return add(t, b, 1, 1, 1) },
 		func(b string) kittest.Response { return add(t, b, 1, 3, 1) },
 		func(b string) kittest.Response {
-			return kittest.Do(t, "PUT", b+"/panier/1/lignes/1", map[string]any{"quantite": 4})
+			return kittest.Do(t, "PUT", b+"/panier/1/lignes/1", map[string]any{"quantite": 4}, guest(t)...)
 		},
-		func(b string) kittest.Response { return kittest.Do(t, "DELETE", b+"/panier/1/lignes/3", nil) },
+		func(b string) kittest.Response {
+			return kittest.Do(t, "DELETE", b+"/panier/1/lignes/3", nil, guest(t)...)
+		},
 	}
 	for i, step := range steps {
 		writer, reader := replicas[i%2], replicas[(i+1)%2]
@@ -273,6 +297,8 @@ func TestPanier_UpstreamDownIsA503AndChangesNothing(t *testing.T) {
 		{"stock answers 500", "stock", []string{"STOCK_URL", failing.URL}},
 		{"clients unreachable", "clients", []string{"CLIENTS_URL", closed.URL}},
 		{"clients times out", "clients", []string{"CLIENTS_URL", hanging.URL, "UPSTREAM_TIMEOUT", "200ms"}},
+		// No service token, no client check: adding waits for identite, nothing else does.
+		{"identite unreachable", "clients", []string{"TOKEN_URL", closed.URL}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -281,9 +307,13 @@ func TestPanier_UpstreamDownIsA503AndChangesNothing(t *testing.T) {
 			require.Equal(t, c.service+" indisponible", p.Detail)
 			p = kittest.RequireProblem(t, add(t, base, 1, 1, 1), http.StatusServiceUnavailable, "")
 			require.Equal(t, c.service+" indisponible", p.Detail)
+			put := kittest.Do(t, "PUT", base+"/panier/1/lignes/3", map[string]any{"quantite": 7}, guest(t)...)
 			if c.service == "stock" {
-				put := kittest.Do(t, "PUT", base+"/panier/1/lignes/3", map[string]any{"quantite": 7})
 				kittest.RequireProblem(t, put, http.StatusServiceUnavailable, "")
+			} else {
+				require.Equal(t, http.StatusOK, put.Status, "changing a line asks stock only: %s", put.Body)
+				put = kittest.Do(t, "PUT", base+"/panier/1/lignes/3", map[string]any{"quantite": 2}, guest(t)...)
+				require.Equal(t, http.StatusOK, put.Status, string(put.Body))
 			}
 			require.Equal(t, before, lignes(t, f.dbURL))
 			// Reads never need the other services.
@@ -319,23 +349,24 @@ func TestPanier_BadInputIsAProblemAndChangesNothing(t *testing.T) {
 		{Name: "null body", Method: "POST", Path: "/panier", Body: `null`, Status: 422},
 		{Name: "body over the limit", Method: "POST", Path: "/panier", Body: huge, Status: 413},
 
-		{Name: "PUT malformed JSON", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":`, Status: 400},
-		{Name: "PUT unknown field", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":2,"prix_unitaire":0.01}`, Status: 422, Field: "body.prix_unitaire"},
-		{Name: "PUT wrong type", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":true}`, Status: 422, Field: "body.quantite"},
-		{Name: "PUT quantite 0", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":0}`, Status: 422, Field: "body.quantite"},
-		{Name: "PUT quantite -1", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":-1}`, Status: 422, Field: "body.quantite"},
-		{Name: "PUT quantite 1001", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":1001}`, Status: 422, Field: "body.quantite"},
-		{Name: "PUT more than the centre has", Method: "PUT", Path: "/panier/1/lignes/1", Body: `{"quantite":51}`, Status: 409, Field: "body.quantite"},
-		{Name: "PUT line not in the cart", Method: "PUT", Path: "/panier/1/lignes/2", Body: `{"quantite":1}`, Status: 404, Field: "path.produit_id"},
-		{Name: "PUT unknown client's cart", Method: "PUT", Path: "/panier/999/lignes/3", Body: `{"quantite":1}`, Status: 404, Field: "path.produit_id"},
-		{Name: "PUT client_id 0", Method: "PUT", Path: "/panier/0/lignes/3", Body: `{"quantite":1}`, Status: 422, Field: "path.client_id"},
-		{Name: "PUT produit_id not a number", Method: "PUT", Path: "/panier/1/lignes/abc", Body: `{"quantite":1}`, Status: 422, Field: "path.produit_id"},
-		{Name: "PUT body over the limit", Method: "PUT", Path: "/panier/1/lignes/3", Body: huge, Status: 413},
+		{Name: "PUT malformed JSON", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":`, Headers: guest(t), Status: 400},
+		{Name: "PUT unknown field", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":2,"prix_unitaire":0.01}`, Headers: guest(t), Status: 422, Field: "body.prix_unitaire"},
+		{Name: "PUT wrong type", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":true}`, Headers: guest(t), Status: 422, Field: "body.quantite"},
+		{Name: "PUT quantite 0", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":0}`, Headers: guest(t), Status: 422, Field: "body.quantite"},
+		{Name: "PUT quantite -1", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":-1}`, Headers: guest(t), Status: 422, Field: "body.quantite"},
+		{Name: "PUT quantite 1001", Method: "PUT", Path: "/panier/1/lignes/3", Body: `{"quantite":1001}`, Headers: guest(t), Status: 422, Field: "body.quantite"},
+		{Name: "PUT more than the centre has", Method: "PUT", Path: "/panier/1/lignes/1", Body: `{"quantite":51}`, Headers: guest(t), Status: 409, Field: "body.quantite"},
+		{Name: "PUT line not in the cart", Method: "PUT", Path: "/panier/1/lignes/2", Body: `{"quantite":1}`, Headers: guest(t), Status: 404, Field: "path.produit_id"},
+		{Name: "PUT unknown client's cart", Method: "PUT", Path: "/panier/999/lignes/3", Body: `{"quantite":1}`, Headers: kittest.As(t, kittest.Client(999)), Status: 404, Field: "path.produit_id"},
+		// No token acts for client 0: the rule refuses before the path is validated.
+		{Name: "PUT client_id 0", Method: "PUT", Path: "/panier/0/lignes/3", Body: `{"quantite":1}`, Headers: guest(t), Status: 403},
+		{Name: "PUT produit_id not a number", Method: "PUT", Path: "/panier/1/lignes/abc", Body: `{"quantite":1}`, Headers: guest(t), Status: 422, Field: "path.produit_id"},
+		{Name: "PUT body over the limit", Method: "PUT", Path: "/panier/1/lignes/3", Body: huge, Headers: guest(t), Status: 413},
 
 		{Name: "GET client_id 0", Method: "GET", Path: "/panier/0", Status: 422, Field: "path.client_id"},
 		{Name: "GET client_id not a number", Method: "GET", Path: "/panier/abc", Status: 422, Field: "path.client_id"},
-		{Name: "DELETE line not in the cart", Method: "DELETE", Path: "/panier/1/lignes/2", Status: 404, Field: "path.produit_id"},
-		{Name: "DELETE line produit_id 0", Method: "DELETE", Path: "/panier/1/lignes/0", Status: 422, Field: "path.produit_id"},
+		{Name: "DELETE line not in the cart", Method: "DELETE", Path: "/panier/1/lignes/2", Headers: guest(t), Status: 404, Field: "path.produit_id"},
+		{Name: "DELETE line produit_id 0", Method: "DELETE", Path: "/panier/1/lignes/0", Headers: guest(t), Status: 422, Field: "path.produit_id"},
 		{Name: "DELETE client_id -1", Method: "DELETE", Path: "/panier/-1", Status: 422, Field: "path.client_id"},
 		{Name: "unknown route", Method: "GET", Path: "/paniers/1", Status: 404},
 	}

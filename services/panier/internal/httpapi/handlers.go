@@ -71,6 +71,10 @@ func (h *handlers) get(ctx context.Context, in *clientPath) (*panierOutput, erro
 
 func (h *handlers) add(ctx context.Context, in *ajoutInput) (*panierOutput, error) {
 	b := in.Body
+	// Before asking clients or stock anything: a client fills its own cart only.
+	if err := kit.CheckOwner(ctx, kit.Owner{ClientID: b.ClientID}); err != nil {
+		return nil, err
+	}
 	p, nouvelle, err := h.paniers.Ajouter(ctx, b.ClientID, b.ProduitID, b.Quantite)
 	if err != nil {
 		return nil, h.problem(ctx, err, champs{client: "body.client_id", produit: "body.produit_id",

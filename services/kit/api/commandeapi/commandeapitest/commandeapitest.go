@@ -15,6 +15,7 @@ import (
 	"multimagasins/kit"
 	"multimagasins/kit/api/commandeapi"
 	"multimagasins/kit/api/internal/contract"
+	"multimagasins/kit/kittest"
 )
 
 // Routes are the routes commandeapi covers, one Client method each.
@@ -27,9 +28,10 @@ var Routes = []string{
 
 // Contract runs every method against baseURL, a commande server (it needs no
 // seed: it makes its own orders, for a random client far above the demo
-// ones, so it can run again on the same server).
+// ones, so it can run again on the same server). It calls as kittest.Staff,
+// so the server must trust kittest's test issuer, as kittest.Start sets up.
 func Contract(t *testing.T, baseURL string) {
-	c := commandeapi.New(kit.NewClient(baseURL, 30*time.Second))
+	c := commandeapi.New(kit.NewClient(baseURL, 30*time.Second, kit.WithTokens(kittest.StaffTokens)))
 	ctx, calls := contract.Record(t)
 	client := 1_000_000 + rand.Int64N(1_000_000_000)
 	debut := time.Now().Add(-time.Minute)

@@ -15,6 +15,7 @@ import (
 	"multimagasins/kit"
 	"multimagasins/kit/api/internal/contract"
 	"multimagasins/kit/api/paiementapi"
+	"multimagasins/kit/kittest"
 )
 
 // Routes are the routes paiementapi covers, one Client method each.
@@ -26,8 +27,10 @@ var Routes = []string{
 // Contract runs every method against baseURL, a paiement server (it needs no
 // seed: a client with no account has the 500.00 limit). Its clients are
 // random ids far above the demo ones, so it can run again on the same server.
+// It calls as kittest.Staff, so the server must trust kittest's test issuer,
+// as kittest.Start sets up.
 func Contract(t *testing.T, baseURL string) {
-	c := paiementapi.New(kit.NewClient(baseURL, 30*time.Second))
+	c := paiementapi.New(kit.NewClient(baseURL, 30*time.Second, kit.WithTokens(kittest.StaffTokens)))
 	ctx, calls := contract.Record(t)
 	client := 1_000_000 + rand.Int64N(1_000_000_000)
 

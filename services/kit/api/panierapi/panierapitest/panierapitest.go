@@ -9,9 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"multimagasins/kit"
 	"multimagasins/kit/api/internal/contract"
 	"multimagasins/kit/api/panierapi"
+	"multimagasins/kit/kittest"
 )
 
 // Routes are the routes panierapi covers, one Client method each.
@@ -23,11 +26,16 @@ var Routes = []string{
 // Contract runs every method against baseURL, a panier server whose clients
 // and stock hold the demo data: client 1 (the guest) and product 1, active,
 // at 100.00, with at least 5 units at the centre. It uses the guest's cart
-// and leaves it empty.
+// and leaves it empty. It calls as the guest itself, with a client token
+// from kittest's test issuer (which the server must trust, as kittest.Start
+// sets up), and as kittest.Staff for what only a service may ask.
 func Contract(t *testing.T, baseURL string) {
-	c := panierapi.New(kit.NewClient(baseURL, 30*time.Second))
-	ctx, calls := contract.Record(t)
 	const client, produit = 1, 1
+	iss := kittest.TestIssuer(t)
+	guest := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: iss.Token(t, kittest.Client(client)), TokenType: "Bearer"})
+	c := panierapi.New(kit.NewClient(baseURL, 30*time.Second, kit.WithTokens(guest)))
+	staff := panierapi.New(kit.NewClient(baseURL, 30*time.Second, kit.WithTokens(kittest.StaffTokens)))
+	ctx, calls := contract.Record(t)
 
 	t.Run("vide", func(t *testing.T) {
 		contract.OK(t, c.EmptyPanier(ctx, client), "EmptyPanier")
@@ -68,8 +76,13 @@ func Contract(t *testing.T, baseURL string) {
 	})
 
 	t.Run("refus", func(t *testing.T) {
-		_, _, err := c.AddLigne(ctx, panierapi.Ajout{ClientID: 999_999_999, ProduitID: produit, Quantite: 1})
+		// Only a service may name a client that does not exist: a client token acts for itself.
+		_, _, err := staff.AddLigne(ctx, panierapi.Ajout{ClientID: 999_999_999, ProduitID: produit, Quantite: 1})
 		contract.Problem(t, err, http.StatusNotFound, "body.client_id")
+		_, _, err = c.AddLigne(ctx, panierapi.Ajout{ClientID: client + 1, ProduitID: produit, Quantite: 1})
+		contract.Problem(t, err, http.StatusForbidden, "")
+		_, err = c.GetPanier(ctx, client+1)
+		contract.Problem(t, err, http.StatusForbidden, "")
 		_, _, err = c.AddLigne(ctx, panierapi.Ajout{ClientID: client, ProduitID: 999_999_999, Quantite: 1})
 		contract.Problem(t, err, http.StatusNotFound, "body.produit_id")
 		_, _, err = c.AddLigne(ctx, panierapi.Ajout{ClientID: client, ProduitID: produit, Quantite: panierapi.QuantiteMax + 1})
