@@ -3,12 +3,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"multimagasins/kit"
 	"multimagasins/web/internal/ui"
@@ -25,9 +26,16 @@ func main() {
 	}
 }
 
+// run is kit.Run's life (config failing fast, signals caught before serving,
+// drain on shutdown) written out, because the web app must wrap the whole
+// router, kit's own routes and fallbacks included, in its security headers
+// and cross-origin check (ui.Server.Protect), and kit.Run serves the router as is.
 func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.Writer) error {
 	host, _ := os.Hostname() // in a container, the hostname already tells the replicas apart
-	env := kit.NewEnv(getenv)
+	kcfg, env := kit.LoadConfig("web", 8004, false, getenv)
+	if kcfg.JWKSURL == "" {
+		env.Fail(errors.New("JWKS_URL is required: identite's key set, such as http://127.0.0.1:8009/.well-known/jwks.json"))
+	}
 	cfg := ui.Config{
 		Instance:        env.String("INSTANCE", host),
 		GatewayURL:      env.String("GATEWAY_URL", "http://localhost:8080"),
@@ -37,14 +45,27 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.
 		PanierURL:       env.String("PANIER_URL", "http://localhost:8010"),
 		ClientsURL:      env.String("CLIENTS_URL", "http://localhost:8001"),
 		OrchestratorURL: env.String("ORCHESTRATOR_URL", "http://localhost:8002"),
+		IdentiteURL:     env.Required("IDENTITE_URL"),
+		SessionKey:      env.Secret("SESSION_KEY"),
 		Timeout:         env.Duration("SERVICE_TIMEOUT", 15*time.Second),
+	}
+	if n := len(cfg.SessionKey); n > 0 && n < ui.MinSessionKey {
+		env.Fail(fmt.Errorf("SESSION_KEY must hold at least %d random bytes, it has %d", ui.MinSessionKey, n))
 	}
 	if err := env.Err(); err != nil {
 		return err
 	}
-	svc := kit.Service{Name: "web", Port: 8004}
-	return kit.Run(ctx, svc, getenv, stdout, func(app *kit.App, _ *pgxpool.Pool) error {
-		ui.Routes(app.Router, ui.New(cfg, app.Log))
-		return nil
-	})
+	verifier := kit.NewJWKSVerifier(kcfg.JWKSURL, kcfg.Issuer, kcfg.Audience)
+	kcfg.Verifier = verifier
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := kit.NewLogger(stdout, kcfg.LogLevel, kcfg.Service)
+	s, err := ui.New(cfg, verifier, log)
+	if err != nil {
+		return err
+	}
+	app := kit.NewApp(kcfg, log, nil)
+	ui.Routes(app.Router, s)
+	return kit.Serve(ctx, kcfg, log, s.Protect(app.Router), nil)
 }

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -15,37 +13,12 @@ import (
 	"multimagasins/kit/api/stockapi"
 )
 
-// Boutique lets a shopper create an account or pick an existing one.
+// The shop acts only for the signed-in client: its id comes from the
+// verified token in the session, never from the URL or a form field.
+
+// Boutique is the catalogue; for a signed-in client also its cart, the
+// checkout and its orders.
 func (s *Server) Boutique(w http.ResponseWriter, r *http.Request) {
-	var erreurs []string
-	clients, err := s.clients.ListClients(r.Context(), clientsapi.ListClientsParams{Q: r.URL.Query().Get("q"),
-		PageQuery: kit.PageQuery{Limit: 50}})
-	if err != nil {
-		erreurs = append(erreurs, message(err))
-	}
-	s.render(w, r, "boutique.html", "Boutique en ligne", erreurs, map[string]any{"Clients": clients.Items, "Q": r.URL.Query().Get("q")})
-}
-
-// CreerClient opens an account, then goes to that client's shop.
-func (s *Server) CreerClient(w http.ResponseWriter, r *http.Request) {
-	c, err := s.clients.CreateClient(r.Context(), clientsapi.Fields{
-		Nom: strings.TrimSpace(r.PostFormValue("nom")), Email: strings.TrimSpace(r.PostFormValue("email")),
-		Telephone: strings.TrimSpace(r.PostFormValue("telephone")), Adresse: strings.TrimSpace(r.PostFormValue("adresse")),
-	})
-	if err != nil {
-		redirect(w, r, "/boutique", err, "")
-		return
-	}
-	redirect(w, r, "/boutique/"+strconv.FormatInt(c.ID, 10), nil, "Compte créé. Bienvenue !")
-}
-
-// BoutiqueClient is one client's shop: catalogue, cart, checkout, orders.
-func (s *Server) BoutiqueClient(w http.ResponseWriter, r *http.Request) {
-	id, err := entier(chi.URLParam(r, "client_id"), "client")
-	if err != nil {
-		http.NotFound(w, r)
-		return
-	}
 	var erreurs []string
 	note := func(err error) {
 		if err != nil {
@@ -53,54 +26,55 @@ func (s *Server) BoutiqueClient(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ctx := r.Context()
-	cl, err := s.clients.GetClient(ctx, id)
-	note(err)
 	actif := true
 	produits, err := s.stock.ListProduits(ctx, stockapi.ListProduitsParams{Q: r.URL.Query().Get("q"), Actif: &actif,
 		PageQuery: kit.PageQuery{Limit: 100}})
 	note(err)
-	pn, err := s.panier.GetPanier(ctx, id)
-	note(err)
-	commandes, err := s.commande.ListCommandes(ctx, commandeapi.ListCommandesParams{ClientID: id, PageQuery: kit.PageQuery{Limit: 20}})
-	note(err)
-	sg, err := s.sagaLue(r)
-	note(err)
-	noms := map[int64]string{}
-	for _, p := range produits.Items {
-		noms[p.ID] = p.Nom
+	data := map[string]any{"Produits": produits.Items, "Q": r.URL.Query().Get("q")}
+	if p := kit.PrincipalOf(ctx); asClient.allow(p, r) {
+		id := p.ClientID
+		var cl clientsapi.Compte
+		cl, err = s.clients.GetClient(ctx, id)
+		note(err)
+		pn, err := s.panier.GetPanier(ctx, id)
+		note(err)
+		commandes, err := s.commande.ListCommandes(ctx, commandeapi.ListCommandesParams{ClientID: id, PageQuery: kit.PageQuery{Limit: 20}})
+		note(err)
+		sg, err := s.sagaLue(r)
+		note(err)
+		noms := map[int64]string{}
+		for _, p := range produits.Items {
+			noms[p.ID] = p.Nom
+		}
+		data["Connecte"], data["ClientID"], data["Client"] = true, id, cl
+		data["Panier"], data["Noms"], data["Commandes"], data["Saga"] = pn, noms, commandes.Items, sg
 	}
-	s.render(w, r, "boutique-client.html", "Boutique — "+cl.Nom, erreurs, map[string]any{
-		"ID": id, "Client": cl, "Produits": produits.Items, "Panier": pn, "Noms": noms,
-		"Commandes": commandes.Items, "Saga": sg, "Q": r.URL.Query().Get("q"),
-	})
+	s.render(w, r, "boutique.html", "Boutique en ligne", erreurs, data)
 }
+
+// clientOf is the signed-in client's id; the route's rule (asClient) has
+// already refused anyone else.
+func clientOf(r *http.Request) int64 { return kit.PrincipalOf(r.Context()).ClientID }
 
 // AjouterPanier adds a product to the cart.
 func (s *Server) AjouterPanier(w http.ResponseWriter, r *http.Request) {
-	id, err := entier(chi.URLParam(r, "client_id"), "client")
-	base := "/boutique/" + strconv.FormatInt(id, 10)
-	var prod, qte int64
-	if err == nil {
-		prod, err = entier(r.PostFormValue("produit_id"), "produit")
-	}
+	prod, err := entier(r.PostFormValue("produit_id"), "produit")
+	var qte int64
 	if err == nil {
 		qte, err = entier(r.PostFormValue("quantite"), "quantité")
 	}
 	if err == nil {
-		_, _, err = s.panier.AddLigne(r.Context(), panierapi.Ajout{ClientID: id, ProduitID: prod, Quantite: int(qte)})
+		_, _, err = s.panier.AddLigne(r.Context(), panierapi.Ajout{ClientID: clientOf(r), ProduitID: prod, Quantite: int(qte)})
 	}
-	redirect(w, r, base+"#panier", err, "Produit ajouté au panier.")
+	redirect(w, r, "/boutique#panier", err, "Produit ajouté au panier.")
 }
 
 // ModifierPanier changes a line's quantity, or removes it (the Retirer button
 // or a quantity of 0).
 func (s *Server) ModifierPanier(w http.ResponseWriter, r *http.Request) {
-	id, err := entier(chi.URLParam(r, "client_id"), "client")
-	base := "/boutique/" + strconv.FormatInt(id, 10)
-	var prod, qte int64
-	if err == nil {
-		prod, err = entier(chi.URLParam(r, "produit_id"), "produit")
-	}
+	id := clientOf(r)
+	prod, err := entier(chi.URLParam(r, "produit_id"), "produit")
+	var qte int64
 	ok := "Panier mis à jour."
 	if err == nil && r.PostFormValue("action") != "retirer" {
 		qte, err = entier(r.PostFormValue("quantite"), "quantité")
@@ -113,21 +87,15 @@ func (s *Server) ModifierPanier(w http.ResponseWriter, r *http.Request) {
 	default:
 		_, err = s.panier.SetLigne(r.Context(), id, prod, int(qte))
 	}
-	redirect(w, r, base+"#panier", err, ok)
+	redirect(w, r, "/boutique#panier", err, ok)
 }
 
 // Commander checks the cart out through the orchestrator's saga.
 func (s *Server) Commander(w http.ResponseWriter, r *http.Request) {
-	id, err := entier(chi.URLParam(r, "client_id"), "client")
-	base := "/boutique/" + strconv.FormatInt(id, 10)
+	sg, err := s.orch.Panier(r.Context(), "", sagaapi.DemandePanier{ClientID: clientOf(r)})
 	if err != nil {
-		redirect(w, r, base, err, "")
+		redirect(w, r, "/boutique", err, "")
 		return
 	}
-	sg, err := s.orch.Panier(r.Context(), "", sagaapi.DemandePanier{ClientID: id})
-	if err != nil {
-		redirect(w, r, base, err, "")
-		return
-	}
-	redirect(w, r, sagaPage(base, sg), nil, "")
+	redirect(w, r, sagaPage("/boutique", sg), nil, "")
 }

@@ -16,8 +16,12 @@ import (
 // lignesVente is how many product rows the counter-sale form offers.
 const lignesVente = 5
 
-// Magasins lets the user choose a store.
+// Magasins lets the head office choose a store; a caissier has only its own.
 func (s *Server) Magasins(w http.ResponseWriter, r *http.Request) {
+	if p := kit.PrincipalOf(r.Context()); !p.Has(kit.RoleMaisonMere) {
+		http.Redirect(w, r, "/magasins/"+strconv.FormatInt(p.MagasinID, 10), http.StatusSeeOther)
+		return
+	}
 	var erreurs []string
 	magasins, err := s.stock.ListMagasins(r.Context(), kit.PageQuery{})
 	if err != nil {
@@ -26,7 +30,9 @@ func (s *Server) Magasins(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "magasins.html", "Magasins", erreurs, magasins.Items)
 }
 
-// Magasin is one store's page: stock, counter sale, return, supply requests.
+// Magasin is one store's page: stock and supply requests, and for that
+// store's caissier the till (counter sale, return). The head office sees
+// every store but sells at none.
 func (s *Server) Magasin(w http.ResponseWriter, r *http.Request) {
 	id, err := entier(chi.URLParam(r, "id"), "magasin")
 	if err != nil {
@@ -51,6 +57,7 @@ func (s *Server) Magasin(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "magasin.html", "Magasin "+strconv.FormatInt(id, 10), erreurs, map[string]any{
 		"ID": id, "Magasin": mag, "Stock": stock.Items, "Demandes": demandes.Items, "Saga": sg,
 		"Q": r.URL.Query().Get("q"), "Lignes": make([]int, lignesVente),
+		"Caisse": atTill.allow(kit.PrincipalOf(ctx), r), "Liste": kit.PrincipalOf(ctx).Has(kit.RoleMaisonMere),
 	})
 }
 

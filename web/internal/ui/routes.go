@@ -2,32 +2,45 @@ package ui
 
 import "github.com/go-chi/chi/v5"
 
-// Routes lists every page and form of the interface.
+// Routes lists every page and form of the interface, each with who may use
+// it (connexion.go). The services check the same again on every call, with
+// the person's own token. Serve the router through Server.Protect.
 func Routes(r chi.Router, s *Server) {
-	r.Get("/", s.Home)
 	r.Get("/static/app.css", s.CSS)
 
-	r.Get("/maison-mere", s.MaisonMere)
-	r.Get("/maison-mere/produits", s.Produits)
-	r.Post("/maison-mere/produits", s.CreerProduit)
-	r.Post("/maison-mere/produits/{id}", s.ModifierProduit)
-	r.Get("/maison-mere/seuils", s.Seuils)
-	r.Post("/maison-mere/seuils", s.ModifierSeuil)
+	r.Group(func(r chi.Router) {
+		r.Use(s.withSession)
 
-	r.Get("/magasins", s.Magasins)
-	r.Get("/magasins/{id}", s.Magasin)
-	r.Post("/magasins/{id}/ventes", s.Vente)
-	r.Post("/magasins/{id}/retours", s.Retour)
-	r.Post("/magasins/{id}/demandes", s.Demande)
+		// Anyone.
+		r.Get("/", s.Home)
+		r.Get("/connexion", s.Connexion)
+		r.Post("/connexion", s.Connecter)
+		r.Post("/deconnexion", s.Deconnecter)
+		r.Get("/inscription", s.Inscription)
+		r.Post("/inscription", s.Inscrire)
+		// The catalogue for anyone; a client also sees its cart and orders.
+		r.Get("/boutique", s.Boutique)
 
-	r.Get("/logistique", s.Logistique)
-	r.Post("/logistique/demandes/{id}/approuver", s.Approuver)
-	r.Post("/logistique/demandes/{id}/refuser", s.Refuser)
+		// The signed-in client, and only as itself: no client id in any URL.
+		r.With(s.only(asClient)).Post("/boutique/panier", s.AjouterPanier)
+		r.With(s.only(asClient)).Post("/boutique/panier/{produit_id}", s.ModifierPanier)
+		r.With(s.only(asClient)).Post("/boutique/commander", s.Commander)
 
-	r.Get("/boutique", s.Boutique)
-	r.Post("/boutique/clients", s.CreerClient)
-	r.Get("/boutique/{client_id}", s.BoutiqueClient)
-	r.Post("/boutique/{client_id}/panier", s.AjouterPanier)
-	r.Post("/boutique/{client_id}/panier/{produit_id}", s.ModifierPanier)
-	r.Post("/boutique/{client_id}/commander", s.Commander)
+		r.With(s.only(asMaisonMere)).Get("/maison-mere", s.MaisonMere)
+		r.With(s.only(asMaisonMere)).Get("/maison-mere/produits", s.Produits)
+		r.With(s.only(asMaisonMere)).Post("/maison-mere/produits", s.CreerProduit)
+		r.With(s.only(asMaisonMere)).Post("/maison-mere/produits/{id}", s.ModifierProduit)
+		r.With(s.only(asMaisonMere)).Get("/maison-mere/seuils", s.Seuils)
+		r.With(s.only(asMaisonMere)).Post("/maison-mere/seuils", s.ModifierSeuil)
+
+		r.With(s.only(asStoreStaff)).Get("/magasins", s.Magasins)
+		r.With(s.only(viewsStore)).Get("/magasins/{id}", s.Magasin)
+		r.With(s.only(atTill)).Post("/magasins/{id}/ventes", s.Vente)
+		r.With(s.only(atTill)).Post("/magasins/{id}/retours", s.Retour)
+		r.With(s.only(viewsStore)).Post("/magasins/{id}/demandes", s.Demande)
+
+		r.With(s.only(asLogistique)).Get("/logistique", s.Logistique)
+		r.With(s.only(asLogistique)).Post("/logistique/demandes/{id}/approuver", s.Approuver)
+		r.With(s.only(asLogistique)).Post("/logistique/demandes/{id}/refuser", s.Refuser)
+	})
 }

@@ -2,6 +2,9 @@
 // html/template and no external assets, so it works offline and behind nginx.
 // It keeps no state of its own: every page is read from the services on each
 // request, and every form posts, then redirects (303) to a page that reads again.
+// Who is signed in travels in a sealed cookie holding identite's tokens
+// (session.go); each service call carries that person's token, so the
+// services, not the pages, decide what the person may read and change.
 package ui
 
 import (
@@ -55,6 +58,8 @@ type Config struct {
 	PanierURL       string
 	ClientsURL      string
 	OrchestratorURL string
+	IdentiteURL     string        // sign-in, refresh, revocation and sign-up
+	SessionKey      string        // seals the session cookie; the same in every instance
 	Timeout         time.Duration // per service call; a saga may take several seconds
 }
 
@@ -67,6 +72,9 @@ const HeaderInstance = "X-Instance"
 type Server struct {
 	cfg      Config
 	log      *slog.Logger
+	verifier kit.Verifier // identite's keys: who a session's token speaks for
+	sealer   *sealer
+	identite *identite
 	stock    *stockapi.Client
 	commande *commandeapi.Client
 	panier   *panierapi.Client
@@ -74,20 +82,38 @@ type Server struct {
 	orch     *sagaapi.Client
 }
 
-// New returns the interface's handlers for cfg.
-func New(cfg Config, log *slog.Logger) *Server {
+// New returns the interface's handlers for cfg. verifier checks the tokens
+// identite gives (its JWKS); no token is trusted before it has passed.
+func New(cfg Config, verifier kit.Verifier, log *slog.Logger) (*Server, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 15 * time.Second
 	}
+	if verifier == nil {
+		return nil, errors.New("ui: a token verifier is required")
+	}
+	if cfg.IdentiteURL == "" {
+		return nil, errors.New("ui: IdentiteURL is required")
+	}
+	sl, err := newSealer(cfg.SessionKey)
+	if err != nil {
+		return nil, err
+	}
+	// Every call to a service carries the signed-in person's token
+	// (kit.WithBearer, set per request by the session middleware) and none
+	// of the app's own: the services decide what that person may do.
 	return &Server{
-		cfg: cfg, log: log,
+		cfg: cfg, log: log, verifier: verifier, sealer: sl,
+		identite: newIdentite(cfg.IdentiteURL, min(cfg.Timeout, identiteTimeout)),
 		stock:    stockapi.New(kit.NewClient(cfg.StockURL, cfg.Timeout)),
 		commande: commandeapi.New(kit.NewClient(cfg.CommandeURL, cfg.Timeout)),
 		panier:   panierapi.New(kit.NewClient(cfg.PanierURL, cfg.Timeout)),
 		clients:  clientsapi.New(kit.NewClient(cfg.ClientsURL, cfg.Timeout)),
 		orch:     sagaapi.New(kit.NewClient(cfg.OrchestratorURL, cfg.Timeout)),
-	}
+	}, nil
 }
+
+// identiteTimeout bounds a sign-in, refresh or revocation: a page waits on it.
+const identiteTimeout = 5 * time.Second
 
 // vue is what every template receives: the page's own data plus the flash
 // messages carried by the redirect's query string.
@@ -97,12 +123,19 @@ type vue struct {
 	RequestID string
 	OK        string
 	Erreurs   []string
+	Qui       kit.Principal // the signed-in person; Anonymous() when nobody
+	Espaces   []espace      // the spaces Qui may open, for the nav and the home page
 	Data      any
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name, titre string, erreurs []string, data any) {
+	s.renderStatus(w, r, http.StatusOK, name, titre, erreurs, data)
+}
+
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name, titre string, erreurs []string, data any) {
+	qui := kit.PrincipalOf(r.Context())
 	v := vue{Titre: titre, Instance: s.cfg.Instance, RequestID: kit.RequestID(r.Context()),
-		OK: r.URL.Query().Get("ok"), Erreurs: erreurs, Data: data}
+		OK: r.URL.Query().Get("ok"), Erreurs: erreurs, Qui: qui, Espaces: espacesDe(qui), Data: data}
 	if e := r.URL.Query().Get("erreur"); e != "" {
 		v.Erreurs = append([]string{e}, v.Erreurs...)
 	}
@@ -115,6 +148,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name, titre stri
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set(HeaderInstance, s.cfg.Instance)
+	// Pages show one person's cart, orders or store: no shared cache keeps them,
+	// and the browser does not show them again from its history after sign-out.
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
 }
 

@@ -2,11 +2,13 @@ package ui
 
 import (
 	"encoding/json"
+	"html/template"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"multimagasins/kit"
+	"multimagasins/kit/kittest"
 )
 
 // fake stands in for every service (they are other processes, not a database):
@@ -23,6 +26,7 @@ type fake struct {
 	mu      sync.Mutex
 	answers map[string]answer
 	bodies  map[string]string
+	auth    map[string]string // the Authorization header of each call
 }
 
 type answer struct {
@@ -35,6 +39,7 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key := r.Method + " " + r.URL.Path
 	f.mu.Lock()
 	f.bodies[key] = string(b)
+	f.auth[key] = r.Header.Get("Authorization")
 	a, ok := f.answers[key]
 	f.mu.Unlock()
 	if !ok {
@@ -61,6 +66,15 @@ func (f *fake) body(key string) string {
 	return f.bodies[key]
 }
 
+// called reports whether the service received key, and with which
+// Authorization header.
+func (f *fake) called(key string) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.bodies[key]
+	return f.auth[key], ok
+}
+
 const (
 	sagaConfirmee = `{"saga_id":"11111111-1111-4111-8111-111111111111","type":"vente","commande_id":"c1c1c1c1-0000-4000-8000-000000000001","statut":"CONFIRMEE","motif":"","total":25.00,"termine":true,
 "etapes":[{"etat":"CREEE","at":"2026-01-02T15:04:05Z"},{"etat":"STOCK_VERIFIE","at":"2026-01-02T15:04:05Z"},{"etat":"STOCK_RESERVE","at":"2026-01-02T15:04:05Z"},{"etat":"PAYEE","at":"2026-01-02T15:04:05Z"},{"etat":"CONFIRMEE","at":"2026-01-02T15:04:06Z"}]}`
@@ -69,7 +83,7 @@ const (
 )
 
 func newFake() *fake {
-	f := &fake{answers: map[string]answer{}, bodies: map[string]string{}}
+	f := &fake{answers: map[string]answer{}, bodies: map[string]string{}, auth: map[string]string{}}
 	page := func(items string) string { return `{"items":[` + items + `],"total":1,"limit":50,"offset":0}` }
 	stockRow := `{"produit_id":3,"nom":"Café moulu","categorie":"épicerie","quantite":40,"reserve":2,"disponible":38,"seuil":20}`
 	demande := `{"id":7,"magasin_id":1,"produit_id":3,"quantite":10,"statut":"en_attente","origine":"magasin","motif":"","motif_refus":"","cree_le":"2026-01-02T15:04:05Z"}`
@@ -92,7 +106,6 @@ func newFake() *fake {
 		"GET /rapports/chiffre-affaires-par-jour":        `{"jours":[{"jour":"2026-01-01","chiffre_affaires":10.00,"nombre_ventes":1},{"jour":"2026-01-02","chiffre_affaires":0,"nombre_ventes":0}]}`,
 		"GET /rapports/top-produits":                     `{"par":"quantite","produits":[{"produit_id":3,"quantite":9,"chiffre_affaires":112.50}]}`,
 		"GET /rapports/performance-magasins":             `{"moyenne_chaine":{"chiffre_affaires":24.10,"nombre_ventes":0.60,"panier_moyen":40.17},"magasins":[{"magasin_id":1,` + v + `,"ecart_chiffre_affaires_pct":400.0},{"magasin_id":2,"chiffre_affaires":0,"nombre_ventes":0,"panier_moyen":0,"ecart_chiffre_affaires_pct":null}]}`,
-		"GET /clients":                                   page(`{"id":2,"nom":"Alice Tremblay","email":"a@example.com"}`),
 		"GET /clients/2":                                 `{"id":2,"nom":"Alice Tremblay","email":"a@example.com"}`,
 		"GET /panier/2":                                  `{"client_id":2,"lignes":[{"produit_id":3,"quantite":2,"prix_unitaire":12.50}],"total":25.00}`,
 		"GET /commandes":                                 page(`{"id":"c1c1c1c1-0000-4000-8000-000000000001","client_id":2,"canal":"en_ligne","statut":"CONFIRMEE","total":25.00}`),
@@ -108,42 +121,99 @@ func newFake() *fake {
 	f.set("PUT /emplacements/1/seuils/3", http.StatusOK, `{"emplacement_id":1,"produit_id":3,"seuil":30}`)
 	f.set("POST /magasins/1/demandes", http.StatusCreated, demande)
 	f.set("POST /demandes/7/refuser", http.StatusOK, demande)
-	f.set("POST /clients", http.StatusCreated, `{"id":2,"nom":"Alice Tremblay","email":"a@example.com"}`)
 	f.set("POST /panier", http.StatusOK, `{}`)
 	f.set("PUT /panier/2/lignes/3", http.StatusOK, `{}`)
 	f.set("DELETE /panier/2/lignes/3", http.StatusNoContent, ``)
 	return f
 }
 
-func setup(t *testing.T) (*fake, http.Handler) {
+// env is the app in front of its fakes: the services and identite.
+type env struct {
+	f  *fake
+	id *fakeIdentite
+	s  *Server
+	h  http.Handler
+}
+
+func setup(t *testing.T) (*fake, *env) {
 	t.Helper()
 	f := newFake()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	s := New(Config{Instance: "web-<2>", GatewayURL: "http://gw.example:8080", StockURL: srv.URL, CommandeURL: srv.URL,
-		PaiementURL: srv.URL, PanierURL: srv.URL, ClientsURL: srv.URL, OrchestratorURL: srv.URL}, slog.New(slog.DiscardHandler))
+	id := newFakeIdentite(t)
+	s, err := New(Config{Instance: "web-<2>", GatewayURL: "http://gw.example:8080", StockURL: srv.URL, CommandeURL: srv.URL,
+		PaiementURL: srv.URL, PanierURL: srv.URL, ClientsURL: srv.URL, OrchestratorURL: srv.URL,
+		IdentiteURL: id.url, SessionKey: testSessionKey}, kittest.TestIssuer(t).Signer.Verifier(), slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
 	r := chi.NewRouter()
 	r.Use(kit.RequestIDMiddleware)
 	Routes(r, s)
-	return f, r
+	return f, &env{f: f, id: id, s: s, h: s.Protect(r)}
 }
 
-func get(t *testing.T, h http.Handler, path string) (int, string) {
+const testSessionKey = "a test key of more than thirty-two bytes, never used elsewhere"
+
+// browser keeps cookies between requests as a browser does, and sends
+// nothing a same-origin form would not (no Origin, no Sec-Fetch-Site: both
+// are tested on their own).
+type browser struct {
+	t   *testing.T
+	h   http.Handler
+	jar map[string]*http.Cookie
+}
+
+func (e *env) anonymous(t *testing.T) *browser {
+	return &browser{t: t, h: e.h, jar: map[string]*http.Cookie{}}
+}
+
+// as signs in with one of the fake identite's accounts.
+func (e *env) as(t *testing.T, username string) *browser {
 	t.Helper()
+	b := e.anonymous(t)
+	rec := b.post("/connexion", url.Values{"identifiant": {username}, "mot_de_passe": {testPassword}})
+	require.Equal(t, http.StatusSeeOther, rec.Code, "sign in as %s: %s", username, rec.Body.String())
+	require.Contains(t, b.jar, CookieSession)
+	return b
+}
+
+func (b *browser) do(method, path string, form url.Values, header ...string) *httptest.ResponseRecorder {
+	b.t.Helper()
 	path, _, _ = strings.Cut(path, "#") // a browser never sends the fragment
-	req := httptest.NewRequest(http.MethodGet, path, nil)
+	var body io.Reader
+	if form != nil || method == http.MethodPost {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	for _, c := range b.jar {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	b.h.ServeHTTP(rec, req)
+	for _, c := range rec.Result().Cookies() {
+		if c.MaxAge < 0 || c.Value == "" {
+			delete(b.jar, c.Name)
+		} else {
+			b.jar[c.Name] = c
+		}
+	}
+	return rec
+}
+
+func (b *browser) get(path string) (int, string) {
+	b.t.Helper()
+	rec := b.do(http.MethodGet, path, nil)
 	return rec.Code, rec.Body.String()
 }
 
-func post(t *testing.T, h http.Handler, path string, form url.Values) *httptest.ResponseRecorder {
-	t.Helper()
-	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec
+func (b *browser) post(path string, form url.Values) *httptest.ResponseRecorder {
+	b.t.Helper()
+	return b.do(http.MethodPost, path, form)
 }
 
 func requireNoJSON(t *testing.T, body string) {
@@ -154,11 +224,8 @@ func requireNoJSON(t *testing.T, body string) {
 }
 
 func TestHome_SaysWhichInstanceAnsweredAndEscapesIt(t *testing.T) {
-	_, h := setup(t)
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	req.Header.Set(kit.HeaderRequestID, "req-42")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	_, e := setup(t)
+	rec := e.anonymous(t).do(http.MethodGet, "/", nil, kit.HeaderRequestID, "req-42")
 
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Equal(t, "text/html; charset=utf-8", rec.Header().Get("Content-Type"))
@@ -170,127 +237,182 @@ func TestHome_SaysWhichInstanceAnsweredAndEscapesIt(t *testing.T) {
 	require.NotContains(t, body, "web-<2>")
 	require.Contains(t, body, `href="http://gw.example:8080"`)
 	require.Contains(t, body, "req-42")
-	for _, l := range []string{`href="/maison-mere"`, `href="/magasins"`, `href="/logistique"`, `href="/boutique"`} {
-		require.Contains(t, body, l)
-	}
 	require.False(t, strings.Contains(body, "https://"), "the page loads nothing from elsewhere")
 }
 
+// The home page and the nav offer only the spaces the person has, with
+// their name and a sign-out button once signed in.
+func TestHome_ShowsOnlyThePersonsSpaces(t *testing.T) {
+	_, e := setup(t)
+	spaces := []string{`href="/maison-mere"`, `href="/magasins"`, `href="/magasins/1"`, `href="/logistique"`, `href="/boutique"`}
+	for _, c := range []struct {
+		who   string // "" for anonymous
+		shown []string
+		name  string
+	}{
+		{"", []string{`href="/boutique"`}, ""},
+		{"alice@example.com", []string{`href="/boutique"`}, "Alice Tremblay"},
+		{"caissier1", []string{`href="/magasins/1"`}, "Caissier Plateau"},
+		{"logistique", []string{`href="/logistique"`}, "Centre logistique"},
+		{"maison-mere", []string{`href="/maison-mere"`, `href="/magasins"`}, "Maison mère"},
+	} {
+		b := e.anonymous(t)
+		if c.who != "" {
+			b = e.as(t, c.who)
+		}
+		code, body := b.get("/")
+		require.Equal(t, http.StatusOK, code, c.who)
+		for _, l := range spaces {
+			if slices.Contains(c.shown, l) {
+				require.Contains(t, body, l, c.who)
+			} else {
+				require.NotContains(t, body, l, c.who)
+			}
+		}
+		if c.who == "" {
+			require.Contains(t, body, `href="/connexion"`)
+			require.Contains(t, body, `href="/inscription"`)
+			require.NotContains(t, body, `action="/deconnexion"`)
+			continue
+		}
+		require.Contains(t, body, `<span id="qui">`+template.HTMLEscapeString(c.name)+`</span>`, c.who)
+		require.Contains(t, body, `<form method="post" action="/deconnexion"`, c.who)
+		require.NotContains(t, body, `href="/connexion"`, c.who)
+	}
+}
+
 func TestCSS_IsEmbedded(t *testing.T) {
-	_, h := setup(t)
-	code, body := get(t, h, "/static/app.css")
+	_, e := setup(t)
+	code, body := e.anonymous(t).get("/static/app.css")
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, "@media")
 }
 
 func TestPages_RenderWithTheirFrenchLabels(t *testing.T) {
-	_, h := setup(t)
-	for path, labels := range map[string][]string{
-		"/maison-mere?depuis=2026-01-01&jusqu_a=2026-01-31": {"Ventes par magasin", "Chiffre d&#39;affaires par jour", "<svg", "<rect",
-			"Meilleurs produits", "Performance des magasins", "+400,0&nbsp;%", "Ruptures de stock", "Surplus", "Demandes en attente", "En ligne", "120,50 $", "<td>Plateau</td>"},
-		"/maison-mere/produits": {"Nouveau produit", "Créer le produit", `<label for="prix-3">`, "Enregistrer", "Café moulu"},
-		"/maison-mere/seuils":   {"Seuils de réapprovisionnement", `<label for="seuil-3">`, "Centre logistique"},
-		"/magasins":             {"Choisissez un magasin", `href="/magasins/1"`, "Plateau"},
-		"/magasins/1?q=caf":     {"Vente au comptoir", "Comptant", "Carte", "Retour de marchandise", "Demander au centre logistique", `<tr data-produit-id="3"`, `<td data-col="disponible">38</td>`, `data-demande-id="7" data-statut="en_attente"`, "En attente"},
-		"/logistique":           {"Demandes en attente", "Approuver", "Refuser", `<label for="motif-7">Motif</label>`, "Stock du centre", "Historique des transferts", "demande:6"},
-		"/boutique":             {"Créer un compte", "Choisir un client", `href="/boutique/2"`, "Alice Tremblay"},
-		"/boutique/2":           {"Panier", "25,00 $", "Commander", "Ajouter au panier", "Retirer", "Mes commandes", "CONFIRMEE", "Café moulu"},
+	_, e := setup(t)
+	for _, c := range []struct {
+		who, path string
+		labels    []string
+	}{
+		{"maison-mere", "/maison-mere?depuis=2026-01-01&jusqu_a=2026-01-31", []string{"Ventes par magasin", "Chiffre d&#39;affaires par jour", "<svg", "<rect",
+			"Meilleurs produits", "Performance des magasins", "+400,0&nbsp;%", "Ruptures de stock", "Surplus", "Demandes en attente", "En ligne", "120,50 $", "<td>Plateau</td>"}},
+		{"maison-mere", "/maison-mere/produits", []string{"Nouveau produit", "Créer le produit", `<label for="prix-3">`, "Enregistrer", "Café moulu"}},
+		{"maison-mere", "/maison-mere/seuils", []string{"Seuils de réapprovisionnement", `<label for="seuil-3">`, "Centre logistique"}},
+		{"maison-mere", "/magasins", []string{"Choisissez un magasin", `href="/magasins/1"`, "Plateau"}},
+		{"caissier1", "/magasins/1?q=caf", []string{"Vente au comptoir", "Comptant", "Carte", "Retour de marchandise", "Demander au centre logistique", `<tr data-produit-id="3"`, `<td data-col="disponible">38</td>`, `data-demande-id="7" data-statut="en_attente"`, "En attente"}},
+		{"logistique", "/logistique", []string{"Demandes en attente", "Approuver", "Refuser", `<label for="motif-7">Motif</label>`, "Stock du centre", "Historique des transferts", "demande:6"}},
+		{"", "/boutique", []string{"Catalogue", "Café moulu", "12,50 $", `href="/connexion?retour=%2Fboutique"`}},
+		{"alice@example.com", "/boutique", []string{"Panier", "25,00 $", "Commander", "Ajouter au panier", "Retirer", "Mes commandes", "CONFIRMEE", "Café moulu", "Alice Tremblay"}},
+		{"", "/connexion", []string{`name="identifiant"`, `name="mot_de_passe"`, "Se connecter"}},
+		{"", "/inscription", []string{`name="nom"`, `name="email"`, `name="mot_de_passe"`, "Créer mon compte"}},
 	} {
-		code, body := get(t, h, path)
-		require.Equal(t, http.StatusOK, code, path)
-		for _, l := range labels {
-			require.Contains(t, body, l, path)
+		b := e.anonymous(t)
+		if c.who != "" {
+			b = e.as(t, c.who)
 		}
-		require.NotContains(t, body, `role="alert"`, path+": no error expected")
+		code, body := b.get(c.path)
+		require.Equal(t, http.StatusOK, code, c.path)
+		for _, l := range c.labels {
+			require.Contains(t, body, l, c.path)
+		}
+		require.NotContains(t, body, `class="erreur"`, c.path+": no error expected")
 		requireNoJSON(t, body)
 	}
 }
 
 func TestServiceError_ShowsAReadableFrenchMessage(t *testing.T) {
-	f, h := setup(t)
+	f, e := setup(t)
 	f.set("GET /magasins/1/stock", http.StatusUnprocessableEntity,
 		`{"title":"Unprocessable Entity","status":422,"detail":"niveau inconnu","errors":[{"location":"query.niveau","message":"doit être rupture, bas ou surplus","value":"x"}]}`)
-	code, body := get(t, h, "/magasins/1")
+	code, body := e.as(t, "caissier1").get("/magasins/1")
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, `<p role="alert" class="erreur">Données refusées : niveau inconnu — niveau : doit être rupture, bas ou surplus (valeur : x).</p>`)
 	requireNoJSON(t, body)
 
 	// A service that is down entirely.
-	s := New(Config{StockURL: "http://127.0.0.1:1", CommandeURL: "http://127.0.0.1:1"}, slog.New(slog.DiscardHandler))
+	s, err := New(Config{StockURL: "http://127.0.0.1:1", CommandeURL: "http://127.0.0.1:1", IdentiteURL: e.id.url, SessionKey: testSessionKey},
+		kittest.TestIssuer(t).Signer.Verifier(), slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
 	r := chi.NewRouter()
 	Routes(r, s)
-	code, body = get(t, r, "/maison-mere")
+	down := &env{id: e.id, s: s, h: s.Protect(r)}
+	code, body = down.as(t, "maison-mere").get("/maison-mere")
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, "Service indisponible pour le moment")
 	requireNoJSON(t, body)
 }
 
 func TestApproval_RefusedForLackOfStock_ShowsWhatTheCentreHas(t *testing.T) {
-	f, h := setup(t)
+	f, e := setup(t)
 	f.set("POST /demandes/7/approuver", http.StatusConflict,
 		`{"title":"Conflict","status":409,"detail":"stock insuffisant au centre","errors":[{"location":"path.id","message":"disponible au centre","value":3}]}`)
-	rec := post(t, h, "/logistique/demandes/7/approuver", nil)
+	b := e.as(t, "logistique")
+	rec := b.post("/logistique/demandes/7/approuver", nil)
 	require.Equal(t, http.StatusSeeOther, rec.Code)
-	code, body := get(t, h, rec.Header().Get("Location"))
+	code, body := b.get(rec.Header().Get("Location"))
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, "Stock insuffisant au centre logistique pour la demande 7 : disponible 3.")
 	requireNoJSON(t, body)
 }
 
 func TestForms_PostThenRedirect(t *testing.T) {
-	f, h := setup(t)
+	f, e := setup(t)
 	for _, c := range []struct {
-		path, call, location string
-		form                 url.Values
-		sent                 []string
+		who, path, call, location string
+		form                      url.Values
+		sent                      []string
 	}{
-		{"/maison-mere/produits", "POST /produits", "/maison-mere/produits?ok=",
+		{"maison-mere", "/maison-mere/produits", "POST /produits", "/maison-mere/produits?ok=",
 			url.Values{"nom": {"Thé"}, "categorie": {"épicerie"}, "prix": {"4,99"}, "actif": {"1"}}, []string{`"prix":4.99`, `"actif":true`}},
-		{"/maison-mere/produits/3", "PUT /produits/3", "/maison-mere/produits?ok=",
+		{"maison-mere", "/maison-mere/produits/3", "PUT /produits/3", "/maison-mere/produits?ok=",
 			url.Values{"categorie": {"épicerie"}, "prix": {"13"}, "description": {"1 kg"}}, []string{`"nom":"Café moulu"`, `"prix":13.00`, `"actif":false`}},
-		{"/maison-mere/seuils", "PUT /emplacements/1/seuils/3", "/maison-mere/seuils?emplacement_id=1&ok=",
+		{"maison-mere", "/maison-mere/seuils", "PUT /emplacements/1/seuils/3", "/maison-mere/seuils?emplacement_id=1&ok=",
 			url.Values{"emplacement_id": {"1"}, "produit_id": {"3"}, "seuil": {"30"}}, []string{`"seuil":30`}},
-		{"/magasins/1/demandes", "POST /magasins/1/demandes", "/magasins/1?ok=",
+		{"caissier1", "/magasins/1/demandes", "POST /magasins/1/demandes", "/magasins/1?ok=",
 			url.Values{"produit_id": {"3"}, "quantite": {"10"}, "motif": {"fête"}}, []string{`"quantite":10`, `"motif":"fête"`}},
-		{"/logistique/demandes/7/refuser", "POST /demandes/7/refuser", "/logistique?ok=",
+		{"maison-mere", "/magasins/1/demandes", "POST /magasins/1/demandes", "/magasins/1?ok=",
+			url.Values{"produit_id": {"3"}, "quantite": {"4"}}, []string{`"quantite":4`}},
+		{"logistique", "/logistique/demandes/7/refuser", "POST /demandes/7/refuser", "/logistique?ok=",
 			url.Values{"motif": {"pas prioritaire"}}, []string{`"motif":"pas prioritaire"`}},
-		{"/boutique/clients", "POST /clients", "/boutique/2?ok=",
-			url.Values{"nom": {"Alice Tremblay"}, "email": {"a@example.com"}}, []string{`"email":"a@example.com"`}},
-		{"/boutique/2/panier", "POST /panier", "/boutique/2?ok=",
+		{"alice@example.com", "/boutique/panier", "POST /panier", "/boutique?ok=",
 			url.Values{"produit_id": {"3"}, "quantite": {"2"}}, []string{`"client_id":2`, `"produit_id":3`}},
-		{"/boutique/2/panier/3", "PUT /panier/2/lignes/3", "/boutique/2?ok=", url.Values{"quantite": {"5"}}, []string{`"quantite":5`}},
-		{"/boutique/2/panier/3", "DELETE /panier/2/lignes/3", "/boutique/2?ok=", url.Values{"action": {"retirer"}}, nil},
+		{"alice@example.com", "/boutique/panier/3", "PUT /panier/2/lignes/3", "/boutique?ok=", url.Values{"quantite": {"5"}}, []string{`"quantite":5`}},
+		{"alice@example.com", "/boutique/panier/3", "DELETE /panier/2/lignes/3", "/boutique?ok=", url.Values{"action": {"retirer"}}, nil},
 	} {
-		rec := post(t, h, c.path, c.form)
+		b := e.as(t, c.who)
+		rec := b.post(c.path, c.form)
 		require.Equal(t, http.StatusSeeOther, rec.Code, c.path)
 		require.True(t, strings.HasPrefix(rec.Header().Get("Location"), c.location), "%s → %s", c.path, rec.Header().Get("Location"))
 		for _, s := range c.sent {
 			require.Contains(t, f.body(c.call), s, c.call)
 		}
 		// The page the browser lands on shows the flash message.
-		code, body := get(t, h, rec.Header().Get("Location"))
+		code, body := b.get(rec.Header().Get("Location"))
 		require.Equal(t, http.StatusOK, code)
 		require.Contains(t, body, `<p role="alert" class="ok">`)
 	}
 
 	// A refused form comes back with the reason, still through a redirect.
-	f.set("POST /clients", http.StatusConflict, `{"title":"Conflict","status":409,"detail":"courriel déjà utilisé","errors":[{"location":"body.email","message":"déjà pris","value":"a@example.com"}]}`)
-	rec := post(t, h, "/boutique/clients", url.Values{"nom": {"A"}, "email": {"a@example.com"}})
+	f.set("POST /panier", http.StatusConflict, `{"title":"Conflict","status":409,"detail":"produit retiré du catalogue","errors":[{"location":"body.produit_id","message":"inactif","value":3}]}`)
+	b := e.as(t, "alice@example.com")
+	rec := b.post("/boutique/panier", url.Values{"produit_id": {"3"}, "quantite": {"1"}})
 	require.Equal(t, http.StatusSeeOther, rec.Code)
-	_, body := get(t, h, rec.Header().Get("Location"))
-	require.Contains(t, body, "courriel déjà utilisé — email : déjà pris")
+	_, body := b.get(rec.Header().Get("Location"))
+	require.Contains(t, body, "produit retiré du catalogue — produit : inactif")
 	requireNoJSON(t, body)
 
 	// A bad number is refused before any call.
-	rec = post(t, h, "/magasins/1/demandes", url.Values{"produit_id": {"abc"}, "quantite": {"1"}})
+	b = e.as(t, "caissier1")
+	rec = b.post("/magasins/1/demandes", url.Values{"produit_id": {"abc"}, "quantite": {"1"}})
 	require.Equal(t, http.StatusSeeOther, rec.Code)
-	_, body = get(t, h, rec.Header().Get("Location"))
+	_, body = b.get(rec.Header().Get("Location"))
 	require.Contains(t, body, "Le champ « produit » doit être un nombre entier.")
 }
 
 func TestCounterSale_ShowsTheSagaTimeline(t *testing.T) {
-	f, h := setup(t)
-	rec := post(t, h, "/magasins/1/ventes", url.Values{
+	f, e := setup(t)
+	b := e.as(t, "caissier1")
+	rec := b.post("/magasins/1/ventes", url.Values{
 		"produit_id": {"3", "", "4"}, "quantite": {"2", "1", "1"}, "methode": {"carte"},
 	})
 	require.Equal(t, http.StatusSeeOther, rec.Code)
@@ -299,7 +421,7 @@ func TestCounterSale_ShowsTheSagaTimeline(t *testing.T) {
 	require.Equal(t, map[string]any{"magasin_id": 1.0, "methode": "carte", "produits": []any{
 		map[string]any{"produit_id": 3.0, "quantite": 2.0}, map[string]any{"produit_id": 4.0, "quantite": 1.0}}}, sent)
 
-	code, body := get(t, h, rec.Header().Get("Location"))
+	code, body := b.get(rec.Header().Get("Location"))
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, `<section id="saga-resultat" data-statut="CONFIRMEE"`)
 	etapes := []string{"CREEE", "STOCK_VERIFIE", "STOCK_RESERVE", "PAYEE", "CONFIRMEE"}
@@ -313,11 +435,12 @@ func TestCounterSale_ShowsTheSagaTimeline(t *testing.T) {
 }
 
 func TestCheckout_RefusedPaymentShowsTheMotif(t *testing.T) {
-	f, h := setup(t)
-	rec := post(t, h, "/boutique/2/commander", nil)
+	f, e := setup(t)
+	b := e.as(t, "alice@example.com")
+	rec := b.post("/boutique/commander", nil)
 	require.Equal(t, http.StatusSeeOther, rec.Code)
 	require.JSONEq(t, `{"client_id":2}`, f.body("POST /commande"))
-	code, body := get(t, h, rec.Header().Get("Location"))
+	code, body := b.get(rec.Header().Get("Location"))
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, `data-statut="ANNULEE"`)
 	require.Contains(t, body, "Opération annulée : paiement refusé: limite dépassée")
@@ -326,22 +449,23 @@ func TestCheckout_RefusedPaymentShowsTheMotif(t *testing.T) {
 
 	// An empty cart is a problem, not a saga: its detail is shown.
 	f.set("POST /commande", http.StatusUnprocessableEntity, `{"title":"Unprocessable Entity","status":422,"detail":"le panier est vide","errors":[{"location":"body.client_id","message":"panier vide","value":2}]}`)
-	rec = post(t, h, "/boutique/2/commander", nil)
-	_, body = get(t, h, rec.Header().Get("Location"))
+	rec = b.post("/boutique/commander", nil)
+	_, body = b.get(rec.Header().Get("Location"))
 	require.Contains(t, body, "Données refusées : le panier est vide — client id : panier vide (valeur : 2).")
 	require.NotContains(t, body, "saga-resultat")
 }
 
 func TestReturn_PostsOneLineOrEverything(t *testing.T) {
-	f, h := setup(t)
+	f, e := setup(t)
 	f.set("POST /saga/retour", http.StatusCreated, strings.Replace(sagaConfirmee, `"type":"vente"`, `"type":"retour"`, 1))
-	rec := post(t, h, "/magasins/1/retours", url.Values{"commande_id": {"c1c1c1c1-0000-4000-8000-000000000001"}, "produit_id": {"3"}, "quantite": {"1"}})
+	b := e.as(t, "caissier1")
+	rec := b.post("/magasins/1/retours", url.Values{"commande_id": {"c1c1c1c1-0000-4000-8000-000000000001"}, "produit_id": {"3"}, "quantite": {"1"}})
 	require.Equal(t, http.StatusSeeOther, rec.Code)
 	require.JSONEq(t, `{"commande_id":"c1c1c1c1-0000-4000-8000-000000000001","lignes":[{"produit_id":3,"quantite":1}]}`, f.body("POST /saga/retour"))
-	_, body := get(t, h, rec.Header().Get("Location"))
+	_, body := b.get(rec.Header().Get("Location"))
 	require.Contains(t, body, `data-statut="CONFIRMEE"`)
 
-	rec = post(t, h, "/magasins/1/retours", url.Values{"commande_id": {"c1c1c1c1-0000-4000-8000-000000000001"}})
+	rec = b.post("/magasins/1/retours", url.Values{"commande_id": {"c1c1c1c1-0000-4000-8000-000000000001"}})
 	require.Equal(t, http.StatusSeeOther, rec.Code)
 	require.JSONEq(t, `{"commande_id":"c1c1c1c1-0000-4000-8000-000000000001"}`, f.body("POST /saga/retour"))
 }
