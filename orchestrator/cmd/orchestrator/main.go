@@ -46,15 +46,19 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.
 	cfg.StepTimeout = env.Duration("STEP_TIMEOUT", cfg.StepTimeout)
 	cfg.RecoveryInterval = env.Duration("RECOVERY_INTERVAL", cfg.RecoveryInterval)
 	cfg.Lease = env.Duration("SAGA_LEASE", cfg.Lease)
+	// The orchestrator's own API client at identite: every participant call
+	// carries its service token (SERVICE_CLIENT_ID, SERVICE_CLIENT_SECRET[_FILE], TOKEN_URL).
+	creds := env.ServiceCredentials("orchestrator")
+	for _, u := range [][2]string{{"STOCK_URL", peers.Stock}, {"COMMANDE_URL", peers.Commande}, {"PAIEMENT_URL", peers.Paiement},
+		{"PANIER_URL", peers.Panier}, {"CLIENTS_URL", peers.Clients}, {"TOKEN_URL", creds.TokenURL}} {
+		// A typo here would only show on the first checkout; fail at start
+		// instead, with every other mistake. (A missing TOKEN_URL is already told.)
+		if v, err := url.Parse(u[1]); u[1] != "" && (err != nil || (v.Scheme != "http" && v.Scheme != "https") || v.Host == "") {
+			env.Fail(fmt.Errorf("%s=%q is not an http(s) URL", u[0], u[1]))
+		}
+	}
 	if err := env.Err(); err != nil {
 		return err
-	}
-	for key, v := range map[string]string{"STOCK_URL": peers.Stock, "COMMANDE_URL": peers.Commande,
-		"PAIEMENT_URL": peers.Paiement, "PANIER_URL": peers.Panier, "CLIENTS_URL": peers.Clients} {
-		// A typo here would only show on the first checkout; fail at start instead.
-		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("configuration: %s=%q is not an http(s) URL", key, v)
-		}
 	}
 	if cfg.StepTimeout <= 0 || cfg.RecoveryInterval <= 0 || cfg.Lease <= cfg.StepTimeout {
 		return fmt.Errorf("configuration: STEP_TIMEOUT and RECOVERY_INTERVAL must be positive, SAGA_LEASE longer than STEP_TIMEOUT")
@@ -72,11 +76,13 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.
 	return kit.Run(ctx, svc, getenv, stdout, func(app *kit.App, pool *pgxpool.Pool) error {
 		app.Log.Info("participants", "stock", peers.Stock, "commande", peers.Commande,
 			"paiement", peers.Paiement, "panier", peers.Panier, "clients", peers.Clients,
+			"token_url", creds.TokenURL, "service_client_id", creds.ClientID,
 			"step_timeout", cfg.StepTimeout.String(), "recovery_interval", cfg.RecoveryInterval.String())
 		repo := postgres.NewRepo(pool)
 		// Live sagas outlive their request: a client hanging up must not stop
 		// one halfway. Shutdown drains requests, so the sagas in them finish.
-		p := sagas.New(peers, cfg.StepTimeout*2)
+		// The token source outlives requests, like the sagas that use it.
+		p := sagas.New(peers, cfg.StepTimeout*2, creds.Tokens(context.WithoutCancel(ctx)))
 		eng, err := engine.New(context.WithoutCancel(ctx), repo, p.Definitions(), cfg, app.Log, app.Metrics.Registry)
 		if err != nil {
 			return err

@@ -98,6 +98,11 @@ func (j journal) steps() []string {
 	return out
 }
 
+// client2 is the headers of client 2's token; caissier, of a caissier of magasin.
+func client2(t *testing.T) []string { return kittest.As(t, kittest.Client(2)) }
+
+func caissier(t *testing.T, magasin int64) []string { return kittest.As(t, kittest.Caissier(magasin)) }
+
 func produits(lignes ...[2]int) map[string]any {
 	var ps []map[string]int
 	for _, l := range lignes {
@@ -134,6 +139,8 @@ func TestCommande_HappyPathMakesOneCallPerStepAndRecordsEveryState(t *testing.T)
 		if c.Key != "" {
 			require.True(t, strings.HasPrefix(c.Key, got.SagaID+":"), c.Key)
 		}
+		// main's own service token, from TOKEN_URL by client credentials.
+		require.Equal(t, "service:orchestrator", c.Subject, c.Route)
 	}
 }
 
@@ -187,7 +194,7 @@ func TestCommande_OrderIsUnknownUntilTheSagaRecordsIt(t *testing.T) {
 func TestCommande_CartCheckoutEmptiesTheCartAfterConfirming(t *testing.T) {
 	f := start(t)
 	f.fleet.SetPanier(2, map[int64]int{1: 2})
-	got := f.post(t, "/commande", map[string]any{"client_id": 2}, http.StatusCreated)
+	got := f.post(t, "/commande", map[string]any{"client_id": 2}, http.StatusCreated, client2(t)...)
 	require.Equal(t, "CONFIRMEE", got.Statut)
 	require.Equal(t, 0, f.fleet.Panier(2))
 	require.Equal(t, []string{"POST /reservations", "POST /paiements", "POST /reservations/{cle}/confirmation",
@@ -317,14 +324,18 @@ func TestSagas_BadInputCreatesNothing(t *testing.T) {
 		{Name: "unknown field", Method: "POST", Path: "/saga/commande/", Body: map[string]any{"produits": []any{}, "x": 1}, Status: 422},
 		{Name: "unknown client", Method: "POST", Path: "/saga/commande/", Body: map[string]any{"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}},
 			"client_id": 42}, Status: 422, Field: "body.client_id"},
-		{Name: "empty cart", Method: "POST", Path: "/commande", Body: map[string]any{"client_id": 2}, Status: 422, Field: "body.client_id"},
-		{Name: "cart of unknown client", Method: "POST", Path: "/commande", Body: map[string]any{"client_id": 42}, Status: 422, Field: "body.client_id"},
+		{Name: "empty cart", Method: "POST", Path: "/commande", Body: map[string]any{"client_id": 2}, Headers: client2(t),
+			Status: 422, Field: "body.client_id"},
+		{Name: "cart of unknown client", Method: "POST", Path: "/commande", Body: map[string]any{"client_id": 42},
+			Headers: kittest.As(t, kittest.Client(42)), Status: 422, Field: "body.client_id"},
 		{Name: "store 9", Method: "POST", Path: "/saga/vente", Body: map[string]any{"magasin_id": 9, "methode": "comptant",
-			"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}}}, Status: 422, Field: "body.magasin_id"},
+			"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}}}, Headers: caissier(t, 1), Status: 422, Field: "body.magasin_id"},
 		{Name: "methode bitcoin", Method: "POST", Path: "/saga/vente", Body: map[string]any{"magasin_id": 1, "methode": "bitcoin",
-			"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}}}, Status: 422, Field: "body.methode"},
-		{Name: "retour of unknown order", Method: "POST", Path: "/saga/retour", Body: map[string]any{"commande_id": uuid.NewString()}, Status: 404, Field: "body.commande_id"},
-		{Name: "retour id not a uuid", Method: "POST", Path: "/saga/retour", Body: map[string]any{"commande_id": "abc"}, Status: 422, Field: "body.commande_id"},
+			"produits": []any{map[string]int{"produit_id": 1, "quantite": 1}}}, Headers: caissier(t, 1), Status: 422, Field: "body.methode"},
+		{Name: "retour of unknown order", Method: "POST", Path: "/saga/retour", Body: map[string]any{"commande_id": uuid.NewString()},
+			Headers: caissier(t, 1), Status: 404, Field: "body.commande_id"},
+		{Name: "retour id not a uuid", Method: "POST", Path: "/saga/retour", Body: map[string]any{"commande_id": "abc"},
+			Headers: caissier(t, 1), Status: 422, Field: "body.commande_id"},
 	}
 	kittest.RequireBadInputs(t, f.base, cases)
 	require.Equal(t, 0, f.fleet.Commandes())
@@ -334,12 +345,12 @@ func TestSagas_BadInputCreatesNothing(t *testing.T) {
 func TestPanier_CheckoutEmptiesTheCartOnlyWhenConfirmed(t *testing.T) {
 	f := start(t)
 	f.fleet.SetPanier(2, map[int64]int{4: 10}) // over the card limit
-	refused := f.post(t, "/commande", map[string]any{"client_id": 2}, http.StatusPaymentRequired)
+	refused := f.post(t, "/commande", map[string]any{"client_id": 2}, http.StatusPaymentRequired, client2(t)...)
 	require.Equal(t, "ANNULEE", refused.Statut)
 	require.Equal(t, 1, f.fleet.Panier(2), "ANNULEE keeps the cart")
 
 	f.fleet.SetPanier(2, map[int64]int{1: 2, 2: 1})
-	got := f.post(t, "/commande", map[string]any{"client_id": 2}, http.StatusCreated)
+	got := f.post(t, "/commande", map[string]any{"client_id": 2}, http.StatusCreated, client2(t)...)
 	require.Equal(t, "CONFIRMEE", got.Statut)
 	require.InDelta(t, 69.97, got.Total, 0.001)
 	require.Equal(t, 0, f.fleet.Panier(2), "CONFIRMEE empties the cart")
@@ -349,14 +360,14 @@ func TestVente_ComesFromTheStoreAndCashHasNoLimit(t *testing.T) {
 	f := start(t)
 	body := map[string]any{"magasin_id": 2, "methode": "comptant",
 		"produits": []any{map[string]int{"produit_id": 4, "quantite": 10}}}
-	got := f.post(t, "/saga/vente", body, http.StatusCreated)
+	got := f.post(t, "/saga/vente", body, http.StatusCreated, caissier(t, 2)...)
 	require.Equal(t, "CONFIRMEE", got.Statut)
 	require.Equal(t, "vente", got.Type)
 	require.Equal(t, 40, f.fleet.Disponible(2, 4))
 	require.Equal(t, 50, f.fleet.Disponible(6, 4))
 
 	body["methode"] = "carte"
-	require.Equal(t, "ANNULEE", f.post(t, "/saga/vente", body, http.StatusPaymentRequired).Statut)
+	require.Equal(t, "ANNULEE", f.post(t, "/saga/vente", body, http.StatusPaymentRequired, caissier(t, 2)...).Statut)
 }
 
 func TestRetour_RestocksWhereSoldAndRefundsNoMoreThanPaid(t *testing.T) {
@@ -364,24 +375,25 @@ func TestRetour_RestocksWhereSoldAndRefundsNoMoreThanPaid(t *testing.T) {
 	sale := f.post(t, "/saga/commande", produits([2]int{1, 2}, [2]int{2, 1}), http.StatusCreated)
 	require.Equal(t, 48, f.fleet.Disponible(6, 1))
 
+	// An online order comes back at any store's counter, to the centre.
 	part := f.post(t, "/saga/retour", map[string]any{"commande_id": sale.CommandeID,
-		"lignes": []any{map[string]int{"produit_id": 1, "quantite": 1}}}, http.StatusCreated)
+		"lignes": []any{map[string]int{"produit_id": 1, "quantite": 1}}}, http.StatusCreated, caissier(t, 3)...)
 	require.Equal(t, "CONFIRMEE", part.Statut)
 	require.InDelta(t, 19.99, part.Total, 0.001)
 	require.Equal(t, []string{"CREEE", "RETOUR_ENREGISTRE", "RESTOCKE", "CONFIRMEE"}, part.etats())
 	require.Equal(t, 49, f.fleet.Disponible(6, 1))
 
 	tooMany := f.post(t, "/saga/retour", map[string]any{"commande_id": sale.CommandeID,
-		"lignes": []any{map[string]int{"produit_id": 1, "quantite": 2}}}, http.StatusConflict)
+		"lignes": []any{map[string]int{"produit_id": 1, "quantite": 2}}}, http.StatusConflict, caissier(t, 3)...)
 	require.Equal(t, "ANNULEE", tooMany.Statut)
 
-	rest := f.post(t, "/saga/retour", map[string]any{"commande_id": sale.CommandeID}, http.StatusCreated)
+	rest := f.post(t, "/saga/retour", map[string]any{"commande_id": sale.CommandeID}, http.StatusCreated, caissier(t, 1)...)
 	require.InDelta(t, 49.98, rest.Total, 0.001)
 	p := f.fleet.Paiements()[0]
 	require.Equal(t, p.Montant, p.Rembourse, "refunded exactly what was paid")
 
 	kittest.RequireProblem(t, kittest.Do(t, "POST", f.base+"/saga/retour",
-		map[string]any{"commande_id": sale.CommandeID}), http.StatusConflict, "body.commande_id")
+		map[string]any{"commande_id": sale.CommandeID}, caissier(t, 1)...), http.StatusConflict, "body.commande_id")
 }
 
 func TestSagas_GetAndListAreFilteredAndPaginated(t *testing.T) {
@@ -389,7 +401,7 @@ func TestSagas_GetAndListAreFilteredAndPaginated(t *testing.T) {
 	f.post(t, "/saga/commande", produits([2]int{1, 1}), 201)
 	f.post(t, "/saga/commande", produits([2]int{2, 999}), 409)
 	f.post(t, "/saga/vente", map[string]any{"magasin_id": 1, "methode": "carte",
-		"produits": []any{map[string]int{"produit_id": 4, "quantite": 10}}}, 402)
+		"produits": []any{map[string]int{"produit_id": 4, "quantite": 10}}}, 402, caissier(t, 1)...)
 
 	all := kittest.Do(t, "GET", f.base+"/sagas", nil).Map(t)
 	require.EqualValues(t, 3, all["total"])
@@ -433,4 +445,15 @@ func TestRun_RejectsAParticipantURLThatIsNotOne(t *testing.T) {
 	env := map[string]string{"DATABASE_URL": "postgres://orchestrator@127.0.0.1:1/x", "STOCK_URL": "stock:8007"}
 	err := run(context.Background(), nil, func(k string) string { return env[k] }, io.Discard)
 	require.ErrorContains(t, err, "STOCK_URL")
+}
+
+func TestRun_NeedsItsServiceCredentials(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": "postgres://orchestrator@127.0.0.1:1/x"}
+	err := run(context.Background(), nil, func(k string) string { return env[k] }, io.Discard)
+	require.ErrorContains(t, err, "TOKEN_URL is required")
+	require.ErrorContains(t, err, "SERVICE_CLIENT_SECRET (or SERVICE_CLIENT_SECRET_FILE) is required")
+
+	env["TOKEN_URL"], env["SERVICE_CLIENT_SECRET"] = "identite:8009/auth/jeton", "s"
+	err = run(context.Background(), nil, func(k string) string { return env[k] }, io.Discard)
+	require.ErrorContains(t, err, "TOKEN_URL")
 }

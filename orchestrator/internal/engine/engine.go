@@ -268,12 +268,19 @@ func (e *Engine) execute(ctx context.Context, def saga.Definition, rec *Record, 
 
 // retryable: a 5xx, a timeout or a connection error may work next time (and
 // a retry under the same key gets the stored answer when it did work); a
-// business refusal or any other 4xx will not.
+// business refusal or any other 4xx will not. Two cases are no answer at all
+// and are retried like a connection error: a service token that could not be
+// had (identite away; kit.Client then sends nothing, status 0), and a 401,
+// which a participant gives before it reads the request, so nothing happened
+// there, and which a new token or the participant's next fetch of identite's
+// keys may pass. Neither is ever a refusal: before the pivot the saga
+// compensates, at or after it the saga waits for recovery.
 func retryable(err error) bool {
 	var refus *saga.Refus
 	if errors.As(err, &refus) || errors.Is(err, errAbsent) {
 		return false
 	}
 	s := kit.StatusOf(err)
-	return s == 0 || s >= 500 || s == http.StatusRequestTimeout || s == http.StatusTooManyRequests
+	return s == 0 || s >= 500 || s == http.StatusRequestTimeout || s == http.StatusTooManyRequests ||
+		s == http.StatusUnauthorized
 }

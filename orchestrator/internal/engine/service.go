@@ -124,13 +124,19 @@ func (e *Engine) Start(ctx context.Context, typ, cle string, requete any, prep P
 }
 
 // replay answers a repeat of a client's key: the same saga, waited for when
-// it still runs; a different request under the key is refused.
+// it still runs; a different request under the key is refused. Keys are one
+// namespace, so a key is answered only to a caller who may read its saga
+// (saga.PeutLire): anyone else gets 401 or 403 whatever the body, and learns
+// neither the saga nor whether its request was the same.
 func (e *Engine) replay(ctx context.Context, cle, empreinte string) (Answer, bool, error) {
 	rec, err := e.store.ByKey(ctx, cle)
 	if errors.Is(err, saga.ErrNotFound) {
 		return Answer{}, false, nil
 	}
 	if err != nil {
+		return Answer{}, true, err
+	}
+	if err := saga.PeutLire(ctx, rec.Donnees); err != nil {
 		return Answer{}, true, err
 	}
 	if rec.Empreinte != empreinte {

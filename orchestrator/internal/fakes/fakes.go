@@ -6,9 +6,15 @@
 // what the sagas rely on (kit/api/participantstest) that the real services
 // pass in test/e2e, so the two cannot drift apart.
 // They are other services, so tests fake them over HTTP; never the database.
+//
+// Like the real participants' saga routes, every route wants a service token
+// (one the test issuer of kittest signed, with the service role): a call
+// without one is a 401, with another role a 403, and does nothing. So a saga
+// step that forgot its token fails the orchestrator's tests.
 package fakes
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,6 +27,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/oauth2"
 
 	"multimagasins/kit"
 	"multimagasins/kit/api/clientsapi"
@@ -28,6 +35,7 @@ import (
 	"multimagasins/kit/api/paiementapi"
 	"multimagasins/kit/api/panierapi"
 	"multimagasins/kit/api/stockapi"
+	"multimagasins/kit/kittest"
 )
 
 // Fault changes how one route (a ServeMux pattern, "POST /paiements") answers.
@@ -46,6 +54,11 @@ type Call struct {
 	Route string // the pattern, "POST /reservations"
 	Path  string
 	Key   string // Idempotency-Key header
+	// Subject is who the bearer token spoke for ("service:orchestrator"), ""
+	// without a valid one; Refusee is the 401 or 403 that answered a call
+	// without a service token, 0 when the call was let in.
+	Subject string
+	Refusee int
 }
 
 type ligne struct {
@@ -102,6 +115,7 @@ type Fleet struct {
 	// the effect happened but its answer was lost, so the caller sends it again.
 	LoseFirstAnswer bool
 	lost            map[string]bool
+	tokens          kit.Verifier
 }
 
 type answer struct {
@@ -122,6 +136,7 @@ func New(t testing.TB) *Fleet {
 		Limite:    50000,
 		commandes: map[uuid.UUID]*commande{}, reservations: map[string]*reservation{},
 		answers: map[string]answer{}, faults: map[string]*Fault{}, lost: map[string]bool{},
+		tokens: kittest.TestIssuer(t).Signer.Verifier(),
 	}
 	for lieu := int64(1); lieu <= 6; lieu++ {
 		for p := range f.Prix {
@@ -192,6 +207,16 @@ func (f *Fleet) Commande(id uuid.UUID) (string, []string) {
 	return "", nil
 }
 
+// Client is the client an order was recorded for, 0 if it is unknown.
+func (f *Fleet) Client(id uuid.UUID) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.commandes[id]; ok {
+		return c.ClientID
+	}
+	return 0
+}
+
 // Commandes is how many orders exist.
 func (f *Fleet) Commandes() int {
 	f.mu.Lock()
@@ -247,10 +272,16 @@ func (f *Fleet) Panier(client int64) int {
 func (f *Fleet) serve(route string, h func(*http.Request) (int, any)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
+		subject, refusee, why := f.authenticate(r)
 		f.mu.Lock()
-		f.calls = append(f.calls, Call{Route: route, Path: r.URL.Path, Key: key})
+		f.calls = append(f.calls, Call{Route: route, Path: r.URL.Path, Key: key, Subject: subject, Refusee: refusee})
 		fault := f.faults[route]
 		f.mu.Unlock()
+		if refusee != 0 {
+			// As kit.Access does: before the body is read, nothing done.
+			write(w, refusee, problem(refusee, why))
+			return
+		}
 		if fault != nil && fault.Hook != nil && fault.Hook() {
 			// The server notices a caller hanging up only once the body is read.
 			_, _ = io.Copy(io.Discard, r.Body)
@@ -298,6 +329,32 @@ func (f *Fleet) serve(route string, h func(*http.Request) (int, any)) http.Handl
 		w.WriteHeader(a.status)
 		_, _ = w.Write(a.body)
 	}
+}
+
+// authenticate checks the bearer token as the participants do: a token of
+// the test issuer, with the service role.
+func (f *Fleet) authenticate(r *http.Request) (subject string, refusee int, why string) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		return "", http.StatusUnauthorized, "a bearer token is required"
+	}
+	p, err := f.tokens.Verify(r.Context(), strings.TrimSpace(tok))
+	if err != nil {
+		return "", http.StatusUnauthorized, "invalid token: " + err.Error()
+	}
+	if !p.Has(kit.RoleService) {
+		return p.Subject, http.StatusForbidden, "the saga routes are for services only"
+	}
+	return p.Subject, 0, ""
+}
+
+// Tokens are service tokens for the orchestrator, from the test issuer's
+// token endpoint by client credentials, as identite gives them: what the
+// sagas' clients send in tests that build them without main.
+func Tokens(t testing.TB) oauth2.TokenSource {
+	creds := kit.ServiceCredentials{ClientID: "orchestrator", ClientSecret: kittest.TestServiceSecret,
+		TokenURL: kittest.TestIssuer(t).TokenURL}
+	return creds.Tokens(context.Background())
 }
 
 func write(w http.ResponseWriter, status int, body any) {

@@ -53,12 +53,44 @@ type sagaInput[T any] struct {
 }
 
 // start turns one of the engine's entry points into a handler: the four saga
-// routes differ only by the request they take.
-func start[T any](h *handlers, begin func(context.Context, string, T) (engine.Answer, error)) func(context.Context, *sagaInput[T]) (*sagaOutput, error) {
+// routes differ only by the request they take and by who may send it. check,
+// when set, is the ownership the body tells: it runs before anything is read
+// or called, and may complete the request with the caller's own client.
+func start[T any](h *handlers, begin func(context.Context, string, T) (engine.Answer, error),
+	check func(context.Context, *T) error) func(context.Context, *sagaInput[T]) (*sagaOutput, error) {
 	return func(ctx context.Context, in *sagaInput[T]) (*sagaOutput, error) {
+		if check != nil {
+			if err := check(ctx, &in.Body); err != nil {
+				return nil, err
+			}
+		}
 		a, err := begin(ctx, in.Cle, in.Body)
 		return h.answer(ctx, a, err)
 	}
+}
+
+// acheteur: an online checkout with no client_id and no client token is the
+// seed's guest checkout; a client token with none checks out as its client;
+// a client_id needs a token acting for that client (anonymous: 401).
+func acheteur(ctx context.Context, d *saga.DemandeCommande) error {
+	if d.ClientID == nil {
+		if p := kit.PrincipalOf(ctx); p.Has(kit.RoleClient) {
+			id := p.ClientID
+			d.ClientID = &id
+		}
+		return nil
+	}
+	return kit.CheckOwner(ctx, kit.Owner{ClientID: *d.ClientID})
+}
+
+// titulaire: only the client itself checks its cart out.
+func titulaire(ctx context.Context, d *saga.DemandePanier) error {
+	return kit.CheckOwner(ctx, kit.Owner{ClientID: d.ClientID})
+}
+
+// comptoir: a counter sale is made by a caissier of that store.
+func comptoir(ctx context.Context, d *saga.DemandeVente) error {
+	return kit.CheckOwner(ctx, kit.Owner{MagasinID: int64(d.MagasinID)})
 }
 
 type listInput struct {
@@ -96,6 +128,10 @@ func (h *handlers) get(ctx context.Context, in *getInput) (*sagaBody, error) {
 	if err != nil {
 		return nil, h.problem(ctx, err, id)
 	}
+	// Only the stored saga tells whose it is.
+	if err := saga.PeutLire(ctx, s.Donnees); err != nil {
+		return nil, err
+	}
 	return &sagaBody{Body: s}, nil
 }
 
@@ -105,7 +141,10 @@ func (h *handlers) problem(ctx context.Context, err error, id uuid.UUID) error {
 	var nf *saga.NotFoundError
 	var cf *saga.ConflictError
 	var down *saga.UnavailableError
+	var refus huma.StatusError
 	switch {
+	case errors.As(err, &refus):
+		return refus // 401 and 403 of an ownership check, as kit made them
 	case errors.Is(err, saga.ErrNotFound):
 		return kit.NotFound("path.id", "saga not found", id)
 	case errors.Is(err, saga.ErrCleReutilisee):

@@ -6,35 +6,49 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"multimagasins/kit"
 )
 
-// Routes lists the whole API of the orchestrator.
+// Routes lists the whole API of the orchestrator. Each line says who may
+// call it (kit.Access); what only the body or the stored saga tells (which
+// client, which store) the handler checks with kit.CheckOwner.
 func Routes(api huma.API, sagas Sagas, repo Repo, log *slog.Logger) {
 	h := &handlers{sagas: sagas, repo: repo, log: log}
-	commande := start(h, sagas.Commande)
+	commande := start(h, sagas.Commande, acheteur)
 	sagaErrors := []int{http.StatusPaymentRequired, http.StatusConflict, http.StatusServiceUnavailable}
 	// The seed's path has a trailing slash; both spellings are the same operation.
-	huma.Register(api, huma.Operation{OperationID: "saga-commande", Method: http.MethodPost, Path: "/saga/commande",
+	// Public: with no client_id and no token it is the seed's guest checkout.
+	huma.Register(api, kit.Access(huma.Operation{OperationID: "saga-commande", Method: http.MethodPost, Path: "/saga/commande",
 		Summary: "Commander en ligne (saga de commande)", Description: checkoutDoc,
-		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, commande)
-	huma.Register(api, huma.Operation{OperationID: "saga-commande-slash", Method: http.MethodPost, Path: "/saga/commande/",
+		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, kit.Public), commande)
+	huma.Register(api, kit.Access(huma.Operation{OperationID: "saga-commande-slash", Method: http.MethodPost, Path: "/saga/commande/",
 		Summary: "Commander en ligne (saga de commande, chemin du seed)", Description: checkoutDoc,
-		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, commande)
-	huma.Register(api, huma.Operation{OperationID: "commande-panier", Method: http.MethodPost, Path: "/commande",
+		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, kit.Public), commande)
+	huma.Register(api, kit.Access(huma.Operation{OperationID: "commande-panier", Method: http.MethodPost, Path: "/commande",
 		Summary:       "Commander le panier d'un client (même saga ; CONFIRMEE vide le panier)",
-		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, start(h, sagas.Panier))
-	huma.Register(api, huma.Operation{OperationID: "saga-vente", Method: http.MethodPost, Path: "/saga/vente",
+		Description:   "The client itself: a token acting for body.client_id.",
+		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, kit.AnyClient), start(h, sagas.Panier, titulaire))
+	huma.Register(api, kit.Access(huma.Operation{OperationID: "saga-vente", Method: http.MethodPost, Path: "/saga/vente",
 		Summary:       "Vente au comptoir d'un magasin (même saga, stock du magasin)",
-		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, start(h, sagas.Vente))
-	huma.Register(api, huma.Operation{OperationID: "saga-retour", Method: http.MethodPost, Path: "/saga/retour",
-		Summary:       "Retour de marchandise : enregistrer, remettre en stock, rembourser",
-		DefaultStatus: http.StatusCreated, Errors: append(sagaErrors, http.StatusNotFound)}, start(h, sagas.Retour))
-	huma.Register(api, huma.Operation{OperationID: "list-sagas", Method: http.MethodGet, Path: "/sagas",
-		Summary: "Lister les sagas (les plus récentes d'abord)"}, h.list)
-	huma.Register(api, huma.Operation{OperationID: "get-saga", Method: http.MethodGet, Path: "/saga/{id}",
-		Summary: "Lire une saga, ses états et son journal d'appels"}, h.get)
+		Description:   "A caissier of body.magasin_id.",
+		DefaultStatus: http.StatusCreated, Errors: sagaErrors}, kit.AnyCaissier), start(h, sagas.Vente, comptoir))
+	huma.Register(api, kit.Access(huma.Operation{OperationID: "saga-retour", Method: http.MethodPost, Path: "/saga/retour",
+		Summary: "Retour de marchandise : enregistrer, remettre en stock, rembourser",
+		Description: "A caissier of the store that sold it (a counter sale), or of any store (an online order, " +
+			"restocked at the centre); checked once the order is read, so an unknown order is a 404 first.",
+		DefaultStatus: http.StatusCreated, Errors: append(sagaErrors, http.StatusNotFound)}, kit.AnyCaissier),
+		start(h, sagas.Retour, nil))
+	huma.Register(api, kit.Access(huma.Operation{OperationID: "list-sagas", Method: http.MethodGet, Path: "/sagas",
+		Summary: "Lister les sagas (les plus récentes d'abord)"}, kit.MaisonMere, kit.Services), h.list)
+	huma.Register(api, kit.Access(huma.Operation{OperationID: "get-saga", Method: http.MethodGet, Path: "/saga/{id}",
+		Summary: "Lire une saga, ses états et son journal d'appels",
+		Description: "A guest checkout is readable by anyone who holds its id; any other saga by its client, " +
+			"its store's caissier and the chain's roles."}, kit.Public), h.get)
 }
 
 const checkoutDoc = "201 CONFIRMEE; 409 ANNULEE for lack of stock; 402 ANNULEE when the payment is refused; " +
 	"503 when a participant is down (compensated, or left to the recovery worker with the last state reached). " +
-	"The same Idempotency-Key with the same body returns the same saga; with another body, 422."
+	"The same Idempotency-Key with the same body returns the same saga; with another body, 422. " +
+	"No client_id and no token: the guest checkout. A client_id needs a token acting for that client; " +
+	"a client token with no client_id checks out as that client."

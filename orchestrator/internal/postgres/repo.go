@@ -186,11 +186,12 @@ func scan(row pgx.Row, extra ...any) (saga.Saga, error) {
 // Get returns one saga with its request and its step log, oldest call first.
 func (r *Repo) Get(ctx context.Context, id uuid.UUID) (saga.Saga, error) {
 	var requete []byte
-	s, err := scan(r.pool.QueryRow(ctx, `SELECT `+columns+`, requete FROM sagas WHERE id = $1`, id), &requete)
+	var donnees saga.Donnees // whose the saga is, for the caller's check
+	s, err := scan(r.pool.QueryRow(ctx, `SELECT `+columns+`, requete, donnees FROM sagas WHERE id = $1`, id), &requete, &donnees)
 	if err != nil {
 		return s, err
 	}
-	s.Requete = requete
+	s.Requete, s.Donnees = requete, donnees
 	rows, err := r.pool.Query(ctx, `SELECT n, etape, sens, statut, tentatives, http_status, reponse, envoyee_le, recue_le
 		FROM saga_etapes WHERE saga_id = $1 ORDER BY n`, id)
 	if err != nil {

@@ -11,7 +11,8 @@ import (
 	"multimagasins/orchestrator/internal/sagas"
 )
 
-var defs = sagas.New(sagas.URLs{}, time.Second).Definitions()
+// Only the definitions are used: no call is made, so no token is needed.
+var defs = sagas.New(sagas.URLs{}, time.Second, nil).Definitions()
 
 // outcome turns what a participant did into the machine's event for the call
 // pending at (phase, pas). 5xx and timeouts reach the machine the same way:

@@ -4,6 +4,7 @@
 package saga
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,6 +80,8 @@ type Saga struct {
 	ModifieLe      time.Time       `json:"modifie_le"`
 	Requete        json.RawMessage `json:"requete,omitempty" doc:"The request that started the saga."`
 	Journal        []Appel         `json:"journal,omitempty" doc:"The step log: one row per outbound step or compensation, oldest first."`
+	// Donnees is never shown: it says whose the saga is (PeutLire).
+	Donnees Donnees `json:"-"`
 }
 
 // Appel is one row of the step log: an action, a compensation or a probe,
@@ -115,6 +118,32 @@ type Donnees struct {
 	// A return: the payment to refund, and what commande accepted back.
 	PaiementID *uuid.UUID `json:"paiement_id,omitempty"`
 	RetourID   *uuid.UUID `json:"retour_id,omitempty"`
+	// Comptoir is the store whose caissier took a return back: an online
+	// order may come back at any store, and that store reads its saga.
+	Comptoir *int `json:"comptoir,omitempty"`
+}
+
+// PeutLire says whether the caller of ctx may see a stored saga, by GET
+// /saga/{id} or by repeating its Idempotency-Key. A guest checkout (the
+// guest client, no store) is anyone's who holds its id, as the seed's
+// curls read theirs with no token. Any other saga is its client's and its
+// store's (the counter that sold or took it back), and the chain's roles'
+// (kit.CheckOwner): anonymous 401, another client or store 403.
+func PeutLire(ctx context.Context, d Donnees) error {
+	o := kit.Owner{}
+	if d.ClientID != ClientInvite {
+		o.ClientID = d.ClientID
+	}
+	switch {
+	case d.Comptoir != nil:
+		o.MagasinID = int64(*d.Comptoir)
+	case d.MagasinID != nil:
+		o.MagasinID = int64(*d.MagasinID)
+	}
+	if o == (kit.Owner{}) {
+		return nil
+	}
+	return kit.CheckOwner(ctx, o)
 }
 
 // Errors the HTTP layer maps to problem types.

@@ -7,6 +7,8 @@ package sagas
 import (
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"multimagasins/kit"
 	"multimagasins/kit/api/clientsapi"
 	"multimagasins/kit/api/commandeapi"
@@ -31,14 +33,19 @@ type Participants struct {
 }
 
 // New returns the clients. timeout bounds a call that has no earlier deadline;
-// the engine gives every step call its own, shorter one.
-func New(u URLs, timeout time.Duration) *Participants {
+// the engine gives every step call its own, shorter one. Every call carries a
+// service token from tokens (the orchestrator's own, from identite): the
+// participants' saga routes are for services only. A token that cannot be had
+// fails the call before it is sent, as a connection error does, so the engine
+// retries it and never takes it for a refusal.
+func New(u URLs, timeout time.Duration, tokens oauth2.TokenSource) *Participants {
+	client := func(base string) *kit.Client { return kit.NewClient(base, timeout, kit.WithTokens(tokens)) }
 	return &Participants{
-		stock:    stockapi.New(kit.NewClient(u.Stock, timeout)),
-		commande: commandeapi.New(kit.NewClient(u.Commande, timeout)),
-		paiement: paiementapi.New(kit.NewClient(u.Paiement, timeout)),
-		panier:   panierapi.New(kit.NewClient(u.Panier, timeout)),
-		clients:  clientsapi.New(kit.NewClient(u.Clients, timeout)),
+		stock:    stockapi.New(client(u.Stock)),
+		commande: commandeapi.New(client(u.Commande)),
+		paiement: paiementapi.New(client(u.Paiement)),
+		panier:   panierapi.New(client(u.Panier)),
+		clients:  clientsapi.New(client(u.Clients)),
 	}
 }
 

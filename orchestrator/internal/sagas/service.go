@@ -131,6 +131,10 @@ func (s *Service) Retour(ctx context.Context, cle string, d saga.DemandeRetour) 
 		if err != nil {
 			return nil, uuid.Nil, err
 		}
+		comptoir, err := repreneur(ctx, c)
+		if err != nil {
+			return nil, uuid.Nil, err
+		}
 		if c.Statut != commandeapi.Confirmee {
 			return nil, uuid.Nil, &saga.ConflictError{Champ: saga.Champ{Location: "body.commande_id",
 				Message: "only a CONFIRMEE order can be returned; this one is " + string(c.Statut), Value: d.CommandeID}}
@@ -152,8 +156,30 @@ func (s *Service) Retour(ctx context.Context, cle string, d saga.DemandeRetour) 
 			emplacement = int64(*c.MagasinID)
 		}
 		return &saga.Donnees{ClientID: c.ClientID, Canal: string(c.Canal), MagasinID: c.MagasinID, EmplacementID: emplacement,
-			Lignes: lignes, PaiementID: &paiementID}, d.CommandeID, nil
+			Lignes: lignes, PaiementID: &paiementID, Comptoir: comptoir}, d.CommandeID, nil
 	})
+}
+
+// repreneur is who may take an order back, by the rule that sends the goods
+// back where they were sold from: a counter sale returns to its store, so
+// only a caissier of that store takes it; an online order returns to the
+// centre, which is no store's counter, so a caissier of any store takes it.
+// Only the order tells which, so this runs right after it is read, before
+// anything else. It returns the store whose counter takes the return.
+func repreneur(ctx context.Context, c commandeapi.Commande) (*int, error) {
+	p := kit.PrincipalOf(ctx)
+	magasin := p.MagasinID
+	if c.Canal == commandeapi.Magasin && c.MagasinID != nil {
+		magasin = int64(*c.MagasinID)
+	}
+	if err := kit.CheckOwner(ctx, kit.Owner{MagasinID: magasin}); err != nil {
+		return nil, err
+	}
+	if p.MagasinID == 0 {
+		return nil, nil // a role of the whole chain, at no counter
+	}
+	comptoir := int(p.MagasinID)
+	return &comptoir, nil
 }
 
 // ARetourner is what a return asks for: the lines named, which must be in the

@@ -7,6 +7,10 @@
 //
 // The per-service suites (stockapitest, paiementapitest…) cover every route
 // of one service; this one covers only what a saga depends on, across all five.
+//
+// The caller brings the clients, and with them the token they carry: a
+// service token, as the orchestrator's (the routes the sagas call are for
+// services only). Participants built by hand from typed clients are fine too.
 package participantstest
 
 import (
@@ -37,9 +41,16 @@ type Participants struct {
 }
 
 // At returns the clients of five services all served at one base URL, as the
-// fake serves them.
-func At(baseURL string) Participants {
-	c := kit.NewClient(baseURL, 30*time.Second)
+// fake serves them. The sagas' routes want a service token: pass where it
+// comes from, as the orchestrator does (kit.WithTokens(creds.Tokens(ctx)), or
+// kit.WithTokens(kittest.StaffTokens) in tests).
+func At(baseURL string, opts ...kit.ClientOption) Participants {
+	return On(kit.NewClient(baseURL, 30*time.Second, opts...))
+}
+
+// On returns the clients of five services all served by c, a client the
+// caller made with the token it wants every call to carry.
+func On(c *kit.Client) Participants {
 	return Participants{Stock: stockapi.New(c), Commande: commandeapi.New(c), Paiement: paiementapi.New(c),
 		Panier: panierapi.New(c), Clients: clientsapi.New(c)}
 }

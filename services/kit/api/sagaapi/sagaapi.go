@@ -9,6 +9,17 @@
 // the answer. Only a request refused before any saga started (422, 404, a
 // 503 with nothing created) is a *kit.ProblemError (use kit.StatusOf). To
 // see every call's exact status and raw body, use kit.WithTrace.
+//
+// Who may call what (docs/saga.md, "Access"): the guest checkout (Commande
+// with no ClientID) and GetSaga of a guest checkout need no token; Commande
+// for a named client needs that client's token or a role of the whole chain;
+// Panier, that client's token; Vente, a caissier of the store; Retour, a
+// caissier of the store the goods go back to; ListSagas, maison_mere or
+// service; GetSaga of any other saga, its client, its store's caissier or a
+// role of the whole chain. Send the caller's own token
+// (kit.WithBearer on the context, as the web app does for the signed-in
+// person) or the service's (kit.WithTokens on the kit.Client). A refusal is
+// a *kit.ProblemError with status 401 or 403, and nothing was started.
 package sagaapi
 
 import (
