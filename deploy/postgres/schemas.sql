@@ -6,7 +6,7 @@ DO $$
 DECLARE
   svc text;
 BEGIN
-  FOREACH svc IN ARRAY ARRAY['clients', 'panier', 'commande', 'stock', 'paiement', 'orchestrator'] LOOP
+  FOREACH svc IN ARRAY ARRAY['clients', 'panier', 'commande', 'stock', 'paiement', 'orchestrator', 'identite'] LOOP
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = svc) THEN
       BEGIN
         EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE', svc);
