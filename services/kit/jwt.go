@@ -20,7 +20,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
-// The token design (docs/adr/0012-identity-jwt.md): RS256 JWTs signed by
+// The token design (docs/adr/0012-identity-and-tokens.md): RS256 JWTs signed by
 // identite, at most 15 minutes, with the standard claims and three of ours.
 const (
 	// DefaultIssuer and DefaultAudience are the iss and aud of every token,
