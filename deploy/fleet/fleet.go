@@ -1,12 +1,15 @@
 // Package fleet runs the whole platform as local processes: it builds every
-// binary, prepares the database, starts the services, nginx, Prometheus and
-// the gateway (KrakenD, or nginx built from the same routes) when they are
-// installed, waits until all answer, and stops them all, process groups
-// included. `make run` and the end-to-end tests share it.
+// binary, prepares the database and the shared secrets (identite's signing
+// key, the service clients, the web session key), starts the services,
+// nginx, Prometheus and the gateway (KrakenD, or nginx built from the same
+// routes) when they are installed, every one on loopback, waits until all
+// answer, and stops them all, process groups included. `make run` and the
+// end-to-end tests share it.
 package fleet
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,7 +35,7 @@ type Options struct {
 	AdminURL     string            // superuser URL; default $DATABASE_URL, else the local server
 	Database     string            // default "multimagasins"
 	DropDatabase bool              // drop the database in Stop (tests use a fresh one per run)
-	Services     []string          // default all: clients, orchestrator, web, commande, stock, paiement, panier
+	Services     []string          // default all: identite, clients, orchestrator, web, commande, stock, paiement, panier
 	Ports        map[string]int    // by process name ("web-2", "nginx"), over the defaults
 	FreePorts    bool              // every port not set in Ports is a free one, so a second fleet can run
 	LogLevel     string            // LOG_LEVEL of the services; default "info"
@@ -41,23 +44,35 @@ type Options struct {
 	// "panier-2"), over Env; a process name wins over its service's name.
 	// Tests use it to shorten a timeout or point a peer URL at a proxy.
 	ProcessEnv map[string]map[string]string
+	// SecretsDir holds the keys and secrets the processes share (secrets.go),
+	// made on the first run; default <RunDir>/secrets, so outside git, and a
+	// fleet with its own run directory (every test's) has its own keys too.
+	SecretsDir string
+	// SigningKey, when set, is written as identite's signing key (PEM) before
+	// the fleet starts: the tests hand their own issuer's key, so the tokens
+	// they sign pass everywhere in the fleet.
+	SigningKey []byte
 	Out        io.Writer // progress and the final table; nil discards them
 	Echo       bool      // also copy every process's output to Out, each line prefixed by its name
 	NoExtras   bool      // start no nginx, Prometheus or KrakenD
 	// NoDemo skips the sales history generator (commande's cmd/generer) that
 	// otherwise fills the database with 90 days of sales once the fleet is
 	// ready. Tests set it: they need a fast start and only their own data.
-	NoDemo       bool
-	ReadyTimeout time.Duration // default 60s
+	NoDemo bool
+	// NoDemoAccounts starts identite without IDENTITE_DEMO, so without the
+	// demo staff accounts (caissier1…5, logistique, maison-mere). They are
+	// seeded by default, NoDemo or not: the browser tests sign in with them.
+	NoDemoAccounts bool
+	ReadyTimeout   time.Duration // default 60s
 }
 
 // Services lists every Go service, in start order.
-var Services = []string{"clients", "orchestrator", "web", "commande", "stock", "paiement", "panier"}
+var Services = []string{"identite", "clients", "orchestrator", "web", "commande", "stock", "paiement", "panier"}
 
 // DefaultPorts are the DESIGN.md ports, by process name.
 var DefaultPorts = map[string]int{
 	"clients": 8001, "orchestrator": 8002, "web-1": 8004, "web-2": 8005, "commande": 8006,
-	"stock": 8007, "paiement": 8008, "panier-1": 8010, "panier-2": 8011,
+	"stock": 8007, "paiement": 8008, "identite": 8009, "panier-1": 8010, "panier-2": 8011,
 	"nginx": 8088, "prometheus": 9091, "krakend": 8080, "krakend-metrics": 9090,
 	// The nginx gateway, started instead of KrakenD when no krakend is installed.
 	"gateway": 8080,
@@ -136,16 +151,15 @@ func newFleet(opts Options) (*Fleet, error) {
 	if opts.Out == nil {
 		opts.Out = io.Discard
 	}
-	for _, dir := range []string{opts.BinDir, opts.RunDir} {
-		abs, err := filepath.Abs(dir)
+	if opts.SecretsDir == "" {
+		opts.SecretsDir = filepath.Join(opts.RunDir, "secrets")
+	}
+	for _, dir := range []*string{&opts.BinDir, &opts.RunDir, &opts.SecretsDir} {
+		abs, err := filepath.Abs(*dir)
 		if err != nil {
 			return nil, err
 		}
-		if dir == opts.BinDir {
-			opts.BinDir = abs
-		} else {
-			opts.RunDir = abs
-		}
+		*dir = abs
 	}
 	ports, err := choosePorts(opts.Ports, opts.FreePorts)
 	if err != nil {
@@ -164,10 +178,18 @@ func (f *Fleet) start(ctx context.Context) error {
 	}
 	begin := time.Now()
 	f.printf("building %s into %s\n", strings.Join(f.opts.Services, ", "), f.opts.BinDir)
-	if err := build(ctx, f.root, f.opts.BinDir, f.opts.Services, f.withDemo()); err != nil {
+	// identite is always built: it makes the secrets every other service reads.
+	binaries := f.opts.Services
+	if !slices.Contains(binaries, "identite") {
+		binaries = append([]string{"identite"}, binaries...)
+	}
+	if err := build(ctx, f.root, f.opts.BinDir, binaries, f.withDemo()); err != nil {
 		return err
 	}
 	f.printf("built in %s\n", time.Since(begin).Round(time.Millisecond))
+	if err := f.prepareSecrets(ctx); err != nil {
+		return err
+	}
 	adminDB, err := prepareDatabase(ctx, f.opts.AdminURL, f.dbName, filepath.Join(f.root, "deploy", "postgres", "schemas.sql"))
 	if err != nil {
 		return err
@@ -380,7 +402,12 @@ func (f *Fleet) printTable() {
 	for _, s := range f.skipped {
 		fmt.Fprintf(&buf, "skipped %s: %s\n", s.name, s.why)
 	}
-	fmt.Fprintf(&buf, "database %s; run directory %s\n", f.dbName, f.opts.RunDir)
+	fmt.Fprintf(&buf, "database %s; run directory %s; secrets %s\n", f.dbName, f.opts.RunDir, f.opts.SecretsDir)
+	if f.Running("identite") && !f.opts.NoDemoAccounts {
+		fmt.Fprintf(&buf, "demo accounts (README): maison-mere, logistique, caissier1…caissier5, password multimagasins; "+
+			"a token: curl -s %s/auth/jeton -d grant_type=password -d username=maison-mere -d password=multimagasins\n",
+			cmp.Or(f.URL("gateway"), f.URL("identite")))
+	}
 	f.printf("%s", buf.String())
 }
 

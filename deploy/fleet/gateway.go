@@ -22,6 +22,15 @@ import (
 // binary the launcher runs KrakenD on a copy pointing at the local ports;
 // without one it renders deploy/nginx/gateway.conf.tmpl from the same file,
 // so both gateways answer the same METHOD /path set.
+//
+// The nginx gateway ignores the endpoints' auth/validator: nginx cannot
+// check a JWT. It forwards every request header, Authorization included,
+// and each service checks the token and the route's roles itself, with the
+// same answers (401, 403) as KrakenD would give at the edge.
+
+// loopback is where every native listener binds: nothing of a dev fleet is
+// reachable from the network.
+const loopback = "127.0.0.1"
 
 // krakendConfig is the part of krakend.json the native gateway needs.
 type krakendConfig struct {
@@ -396,7 +405,10 @@ func workerUser() (string, error) {
 
 // nativeKrakend is krakend.json for local processes: every backend host
 // "http://<compose name>:<port>" becomes the local address of that process,
-// and the listen and metrics ports are the fleet's.
+// and so does every validator's jwk_url (identite's key set); the listen and
+// metrics ports are the fleet's, and both listen on loopback only
+// (KrakenD's listen_ip, and the Prometheus exporter's), like every other
+// process of the fleet.
 func nativeKrakend(src []byte, port, metricsPort int, addr func(string) (string, bool)) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(src))
 	dec.UseNumber()
@@ -405,6 +417,7 @@ func nativeKrakend(src []byte, port, metricsPort int, addr func(string) (string,
 		return nil, fmt.Errorf("krakend.json: %w", err)
 	}
 	cfg["port"] = port
+	cfg["listen_ip"] = loopback
 	if extra, ok := cfg["extra_config"].(map[string]any); ok {
 		if otel, ok := extra["telemetry/opentelemetry"].(map[string]any); ok {
 			if exp, ok := otel["exporters"].(map[string]any); ok {
@@ -412,28 +425,46 @@ func nativeKrakend(src []byte, port, metricsPort int, addr func(string) (string,
 				for _, p := range proms {
 					if pm, ok := p.(map[string]any); ok {
 						pm["port"] = metricsPort
+						pm["listen_ip"] = loopback
 					}
 				}
 			}
 		}
 	}
+	local := func(raw any) (string, error) {
+		u, err := url.Parse(fmt.Sprint(raw))
+		if err != nil {
+			return "", fmt.Errorf("krakend.json: host %v: %w", raw, err)
+		}
+		a, ok := addr(u.Hostname())
+		if !ok {
+			return "", fmt.Errorf("krakend.json: host %v is no process of the fleet", raw)
+		}
+		u.Host = a
+		return u.String(), nil
+	}
 	endpoints, _ := cfg["endpoints"].([]any)
 	for _, e := range endpoints {
 		em, _ := e.(map[string]any)
+		if extra, ok := em["extra_config"].(map[string]any); ok {
+			if v, ok := extra["auth/validator"].(map[string]any); ok && v["jwk_url"] != nil {
+				jwk, err := local(v["jwk_url"])
+				if err != nil {
+					return nil, err
+				}
+				v["jwk_url"] = jwk
+			}
+		}
 		backends, _ := em["backend"].([]any)
 		for _, b := range backends {
 			bm, _ := b.(map[string]any)
 			hosts, _ := bm["host"].([]any)
 			for i, h := range hosts {
-				u, err := url.Parse(fmt.Sprint(h))
+				a, err := local(h)
 				if err != nil {
-					return nil, fmt.Errorf("krakend.json: host %v: %w", h, err)
+					return nil, err
 				}
-				a, ok := addr(u.Hostname())
-				if !ok {
-					return nil, fmt.Errorf("krakend.json: host %v is no process of the fleet", h)
-				}
-				hosts[i] = "http://" + a
+				hosts[i] = a
 			}
 		}
 	}

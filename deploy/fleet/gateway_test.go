@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -152,30 +153,7 @@ func TestGatewayConf_CachesForTheMaxAgeAndNoLonger(t *testing.T) {
 		return fakeAddr(host)
 	}
 
-	src, root := realKrakend(t)
-	dir := t.TempDir()
-	listen := freeAddr(t)
-	path, err := writeGateway(src, filepath.Join(root, "deploy", "nginx", "gateway.conf.tmpl"), dir, listen, addr)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	nginx := exec.CommandContext(ctx, bin, "-p", dir, "-c", path, "-e", filepath.Join(dir, "logs", "err.log"), "-g", "daemon off;")
-	require.NoError(t, nginx.Start())
-	t.Cleanup(func() {
-		cancel()
-		_ = nginx.Wait()
-		if t.Failed() {
-			logs, _ := os.ReadFile(filepath.Join(dir, "logs", "gateway-error.log"))
-			t.Logf("nginx error log:\n%s", logs)
-		}
-	})
-	base := "http://" + listen
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(base + "/__health")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == http.StatusOK
-	}, 10*time.Second, 20*time.Millisecond, "nginx did not start")
+	base := startGateway(t, bin, addr)
 
 	first := gwGet(t, base+"/produits/1", "X-Request-ID", "premier")
 	require.Equal(t, http.StatusOK, first.status)
@@ -248,38 +226,55 @@ func TestBuildGateway_RefusesWhatNginxCannotServeTheSameWay(t *testing.T) {
 	}
 }
 
-func TestNativeKrakend_PointsEveryHostAtTheLocalProcessAndSetsThePorts(t *testing.T) {
+func TestNativeKrakend_PointsEveryHostAtTheLocalProcessAndListensOnLoopback(t *testing.T) {
 	src, _ := realKrakend(t)
 	out, err := nativeKrakend(src, 18080, 19090, fakeAddr)
 	require.NoError(t, err)
 	var cfg struct {
-		Port        int `json:"port"`
+		Port        int    `json:"port"`
+		ListenIP    string `json:"listen_ip"`
 		ExtraConfig struct {
 			Otel struct {
 				Exporters struct {
 					Prometheus []struct {
-						Port int `json:"port"`
+						Port     int    `json:"port"`
+						ListenIP string `json:"listen_ip"`
 					} `json:"prometheus"`
 				} `json:"exporters"`
 			} `json:"telemetry/opentelemetry"`
 		} `json:"extra_config"`
 		Endpoints []struct {
-			Endpoint string `json:"endpoint"`
-			Backend  []struct {
+			Endpoint    string `json:"endpoint"`
+			ExtraConfig struct {
+				Validator *struct {
+					JWKURL string   `json:"jwk_url"`
+					Roles  []string `json:"roles"`
+				} `json:"auth/validator"`
+			} `json:"extra_config"`
+			Backend []struct {
 				Host []string `json:"host"`
 			} `json:"backend"`
 		} `json:"endpoints"`
 	}
 	require.NoError(t, json.Unmarshal(out, &cfg))
 	require.Equal(t, 18080, cfg.Port)
+	require.Equal(t, "127.0.0.1", cfg.ListenIP, "KrakenD itself listens on loopback only")
 	require.Equal(t, 19090, cfg.ExtraConfig.Otel.Exporters.Prometheus[0].Port)
+	require.Equal(t, "127.0.0.1", cfg.ExtraConfig.Otel.Exporters.Prometheus[0].ListenIP, "and so does its metrics exporter")
+	validated := 0
 	for _, e := range cfg.Endpoints {
 		for _, b := range e.Backend {
 			for _, h := range b.Host {
 				require.True(t, strings.HasPrefix(h, "http://127.0.0.1:"), "%s: host %s", e.Endpoint, h)
 			}
 		}
+		if v := e.ExtraConfig.Validator; v != nil {
+			validated++
+			require.Equal(t, "http://127.0.0.1:18009/.well-known/jwks.json", v.JWKURL, "%s: identite's key set, locally", e.Endpoint)
+			require.NotEmpty(t, v.Roles, e.Endpoint)
+		}
 	}
+	require.Positive(t, validated, "the copy keeps the validators")
 	_, err = nativeKrakend([]byte(`{"endpoints":[{"backend":[{"host":["http://ailleurs:1"]}]}]}`), 1, 2, fakeAddr)
 	require.ErrorContains(t, err, "ailleurs")
 }
@@ -291,4 +286,82 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// The nginx twin checks no token: it hands the caller's Authorization to the
+// service, on a plain route and to every report of a merged one, and lets
+// the service's 401 through as it is.
+func TestGatewayConf_ForwardsAuthorizationToEveryBackend(t *testing.T) {
+	bin := lookPath("nginx", "/usr/sbin/nginx")
+	if bin == "" {
+		t.Skip("nginx is not installed")
+	}
+	var mu sync.Mutex
+	seen := map[string]string{} // path -> Authorization it came with
+	svc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.URL.Path] = r.Header.Get("Authorization")
+		mu.Unlock()
+		if r.Header.Get("Authorization") == "" {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"status":401}`)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"ok":true}`)
+	}))
+	t.Cleanup(svc.Close)
+	upstream := strings.TrimPrefix(svc.URL, "http://")
+	addr := func(host string) (string, bool) {
+		if _, ok := DefaultPorts[host]; ok {
+			return upstream, true
+		}
+		return "", false
+	}
+	base := startGateway(t, bin, addr)
+
+	bearer := "Bearer un.jeton.signe"
+	require.Equal(t, http.StatusOK, gwGet(t, base+"/clients", "Authorization", bearer).status)
+	require.Equal(t, http.StatusOK, gwGet(t, base+"/maison-mere/apercu", "Authorization", bearer).status)
+	mu.Lock()
+	for _, path := range []string{"/clients", "/rapports/ventes-par-magasin", "/rapports/performance-magasins",
+		"/rapports/ruptures", "/rapports/demandes-en-attente"} {
+		require.Equal(t, bearer, seen[path], "%s did not get the caller's Authorization", path)
+	}
+	mu.Unlock()
+	anon := gwGet(t, base+"/clients")
+	require.Equal(t, http.StatusUnauthorized, anon.status, "the service's own 401 passes through")
+	require.JSONEq(t, `{"status":401}`, anon.body)
+}
+
+// startGateway renders the real krakend.json's nginx gateway with addr and
+// runs it until the test ends; it returns its base URL.
+func startGateway(t *testing.T, bin string, addr func(string) (string, bool)) string {
+	t.Helper()
+	src, root := realKrakend(t)
+	dir := t.TempDir()
+	listen := freeAddr(t)
+	path, err := writeGateway(src, filepath.Join(root, "deploy", "nginx", "gateway.conf.tmpl"), dir, listen, addr)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	nginx := exec.CommandContext(ctx, bin, "-p", dir, "-c", path, "-e", filepath.Join(dir, "logs", "err.log"), "-g", "daemon off;")
+	require.NoError(t, nginx.Start())
+	t.Cleanup(func() {
+		cancel()
+		_ = nginx.Wait()
+		if t.Failed() {
+			logs, _ := os.ReadFile(filepath.Join(dir, "logs", "gateway-error.log"))
+			t.Logf("nginx error log:\n%s", logs)
+		}
+	})
+	base := "http://" + listen
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(base + "/__health")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 20*time.Millisecond, "nginx did not start")
+	return base
 }

@@ -20,7 +20,7 @@ func instances(service string) []string {
 
 func hasDatabase(service string) bool { return service != "web" }
 
-func (f *Fleet) local(name string) string { return "127.0.0.1:" + itoa(f.ports[name]) }
+func (f *Fleet) local(name string) string { return loopback + ":" + itoa(f.ports[name]) }
 
 // serviceProcs describes each Go service process with its environment:
 // listen address, its own role on the shared database, and its peers.
@@ -34,6 +34,11 @@ func (f *Fleet) serviceProcs() []*proc {
 		// The orchestrator calls one replica directly; both share their state in PostgreSQL.
 		"PANIER_URL":  "http://" + f.local("panier-1"),
 		"GATEWAY_URL": "http://" + f.local(gatewayProcess()),
+		// identite: every service checks tokens against its key set; the
+		// callers with a service token get it from its token endpoint.
+		"IDENTITE_URL": "http://" + f.local("identite"),
+		"JWKS_URL":     "http://" + f.local("identite") + "/.well-known/jwks.json",
+		"TOKEN_URL":    "http://" + f.local("identite") + "/auth/jeton",
 	}
 	var procs []*proc
 	for _, svc := range f.opts.Services {
@@ -48,6 +53,9 @@ func (f *Fleet) serviceProcs() []*proc {
 			}
 			if hasDatabase(svc) {
 				env["DATABASE_URL"] = roleURL(f.adminDB, svc)
+			}
+			for k, v := range f.secretEnv(svc) {
+				env[k] = v
 			}
 			if svc == "web" {
 				env["INSTANCE"] = name
@@ -72,6 +80,40 @@ func (f *Fleet) serviceProcs() []*proc {
 		}
 	}
 	return procs
+}
+
+// secretEnv names the secrets a service reads, each as a file of the
+// secrets directory, never as a value on a command line or in the env.
+func (f *Fleet) secretEnv(svc string) map[string]string {
+	env := map[string]string{}
+	switch svc {
+	case "identite":
+		env["IDENTITE_SIGNING_KEY_FILE"] = f.SecretPath(SigningKeyFile)
+		env["IDENTITE_SERVICE_CLIENTS_FILE"] = f.SecretPath(ServiceClientsFile)
+		env["PUBLIC_URL"] = f.identitePublicURL()
+		if !f.opts.NoDemoAccounts {
+			env["IDENTITE_DEMO"] = "1"
+		}
+	case "web":
+		env["SESSION_KEY_FILE"] = f.SecretPath(SessionKeyFile)
+	}
+	if slices.Contains(tokenClients, svc) {
+		env["SERVICE_CLIENT_ID"] = svc
+		env["SERVICE_CLIENT_SECRET_FILE"] = f.SecretPath(ServiceSecretFile(svc))
+	}
+	return env
+}
+
+// identitePublicURL is where callers reach identite's public routes, for
+// its discovery document: the gateway when one will run, as in compose, else
+// identite itself.
+func (f *Fleet) identitePublicURL() string {
+	gateway := !f.opts.NoExtras && exists(filepath.Join(f.root, "gateway", "krakend.json")) &&
+		(lookPath("krakend", "") != "" || lookPath("nginx", "/usr/sbin/nginx") != "")
+	if gateway {
+		return "http://" + f.local(gatewayProcess())
+	}
+	return "http://" + f.local("identite")
 }
 
 // extraProcs are nginx, the gateway (KrakenD or nginx) and Prometheus, each

@@ -1,6 +1,8 @@
 // Command fleet runs the whole platform locally (`make run`): every service,
-// nginx, Prometheus and the gateway on :8080 (KrakenD when installed, else
-// nginx with the same routes). Ctrl-C stops it all.
+// identite with its demo staff accounts, nginx, Prometheus and the gateway on
+// :8080 (KrakenD when installed, else nginx with the same routes), each on
+// loopback only. Keys and secrets are made on the first run, under
+// tmp/run/secrets (outside git). Ctrl-C stops it all.
 package main
 
 import (
@@ -32,6 +34,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	quiet := fs.Bool("quiet", false, "keep process output in the log files only")
 	noExtras := fs.Bool("no-extras", false, "start no nginx, Prometheus or gateway")
 	noDemo := fs.Bool("no-demo", false, "skip the demo sales history (90 days of sales, generated once)")
+	noDemoAccounts := fs.Bool("no-demo-accounts", false, "start identite without the demo staff accounts (IDENTITE_DEMO)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -50,6 +53,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Echo:     !*quiet,
 		NoExtras: *noExtras,
 		NoDemo:   *noDemo,
+		// The staff accounts are not part of -no-demo: without them no one
+		// could sign in to the staff spaces of a fresh fleet.
+		NoDemoAccounts: *noDemoAccounts,
 	})
 	if err != nil {
 		return err
