@@ -13,6 +13,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/stretchr/testify/require"
 
+	"multimagasins/kit"
 	"multimagasins/kit/kittest"
 )
 
@@ -20,8 +21,11 @@ import (
 // container ports (DESIGN.md).
 var composeNames = map[string]int{
 	"clients": 8001, "orchestrator": 8002, "commande": 8006, "stock": 8007, "paiement": 8008,
-	"panier-1": 8010, "panier-2": 8011,
+	"identite": 8009, "panier-1": 8010, "panier-2": 8011,
 }
+
+// processes are the fleet's processes that serve public routes.
+var processes = []string{"identite", "clients", "stock", "panier-1", "panier-2", "commande", "paiement", "orchestrator"}
 
 // composeServices are the services of docker-compose.yml, loaded as docker
 // compose would; a missing file fails the test.
@@ -91,8 +95,9 @@ func TestKrakend_EveryBackendRouteIsOneTheServiceReallyServes(t *testing.T) {
 	}
 }
 
-// Nothing forgotten: every public route of every service is an endpoint of
-// the same method and path, proxied to that service.
+// Nothing forgotten: every route of every service that anyone but a service
+// may call is an endpoint of the same method and path, proxied to that
+// service; a route for services only is not.
 func TestKrakend_RoutesEveryPublicRouteOfEveryService(t *testing.T) {
 	k := loadKrakend(t)
 	routed := map[string][]string{} // "GET /x" -> hosts of the one-backend endpoint
@@ -104,8 +109,8 @@ func TestKrakend_RoutesEveryPublicRouteOfEveryService(t *testing.T) {
 			}
 		}
 	}
-	count := 0
-	for _, process := range []string{"clients", "stock", "panier-1", "panier-2", "commande", "paiement", "orchestrator"} {
+	count, internal := 0, 0
+	for _, process := range processes {
 		ops := openapi(t, process)
 		keys := make([]string, 0, len(ops))
 		for key := range ops {
@@ -117,11 +122,78 @@ func TestKrakend_RoutesEveryPublicRouteOfEveryService(t *testing.T) {
 			if infra(path) {
 				continue
 			}
+			op := ops[key]
+			require.NotEmpty(t, op.access, "%s of %s has no x-acces: every route declares who may call it", key, process)
+			if !op.public() && len(op.roles()) == 0 {
+				internal++
+				require.NotContains(t, routed[key], process, "%s of %s is for services only, yet published", key, process)
+				continue
+			}
 			count++
 			require.Contains(t, routed[key], process, "%s of %s is not routed by gateway/krakend.json", key, process)
 		}
 	}
-	t.Logf("%d public service routes (panier counted twice), %d gateway endpoints", count, len(k.Endpoints))
+	t.Logf("%d published service routes (panier counted twice), %d internal ones, %d gateway endpoints",
+		count, internal, len(k.Endpoints))
+}
+
+// No endpoint publishes a route for services only, whatever its path: such
+// a route is reached inside the network, never from the edge.
+func TestKrakend_PublishesNoInternalRoute(t *testing.T) {
+	for _, e := range loadKrakend(t).Endpoints {
+		for _, b := range e.Backend {
+			for _, h := range b.Host {
+				process, _ := hostName(t, h)
+				op := openapi(t, process)[b.Method+" "+strings.SplitN(b.URLPattern, "?", 2)[0]]
+				require.True(t, op.public() || len(op.roles()) > 0,
+					"%s: %s %s of %s is for services only (x-acces %v)", e.key(), b.Method, b.URLPattern, process, op.access)
+			}
+		}
+	}
+}
+
+// The edge asks for the route's own roles: an endpoint whose route is not
+// public carries auth/validator with identite's key set and exactly the
+// roles the route grants besides the service role (a merged endpoint: the
+// roles all of its routes grant); a public route carries none, since the
+// service decides. The service checks the token again, so it must receive
+// Authorization.
+func TestKrakend_EveryNonPublicEndpointValidatesTheRoutesRoles(t *testing.T) {
+	k := loadKrakend(t)
+	require.Contains(t, k.ExtraConfig.CORS.AllowHeaders, "Authorization", "a browser may send a bearer token")
+	validated := 0
+	for _, e := range k.Endpoints {
+		require.Contains(t, e.InputHeaders, "Authorization", "%s: the service checks the token again", e.key())
+		public := false
+		var roles []string
+		for i, b := range e.Backend {
+			process, _ := hostName(t, b.Host[0])
+			op := openapi(t, process)[b.Method+" "+b.URLPattern]
+			public = public || op.public()
+			if i == 0 {
+				roles = op.roles()
+			} else {
+				roles = slices.DeleteFunc(roles, func(r string) bool { return !slices.Contains(op.roles(), r) })
+			}
+		}
+		v := e.ExtraConfig.Validator
+		if public {
+			require.Nil(t, v, "%s: a public route has no validator at the edge; the service decides", e.key())
+			continue
+		}
+		validated++
+		require.NotNil(t, v, "%s is not public, yet KrakenD checks no token", e.key())
+		require.NotEmpty(t, roles, "%s: its routes have no role in common", e.key())
+		require.ElementsMatch(t, roles, v.Roles, "%s: the validator's roles must be the route's (x-acces) without service", e.key())
+		require.Equal(t, "RS256", v.Alg, e.key())
+		require.Equal(t, "http://identite:8009/.well-known/jwks.json", v.JWKURL, e.key())
+		require.True(t, v.Cache, "%s: the key set is cached, not fetched per request", e.key())
+		require.True(t, v.DisableJWKSecurity, "%s: identite is plain http inside the network", e.key())
+		require.Equal(t, kit.DefaultIssuer, v.Issuer, e.key())
+		require.Equal(t, []string{kit.DefaultAudience}, v.Audience, e.key())
+		require.Equal(t, kit.ClaimRoles, v.RolesKey, e.key())
+	}
+	t.Logf("%d of %d endpoints check a token at the edge", validated, len(k.Endpoints))
 }
 
 func TestKrakend_EndpointsPassAnswersThroughAndAreLimited(t *testing.T) {
@@ -168,6 +240,10 @@ func TestKrakend_EndpointsPassAnswersThroughAndAreLimited(t *testing.T) {
 	for _, key := range []string{"GET /clients", "POST /clients", "GET /panier/{client_id}", "POST /panier",
 		"GET /commande/{id}", "POST /commande", "POST /saga/commande", "POST /saga/commande/"} {
 		require.True(t, seen[key], "the seed's %s", key)
+	}
+	for _, key := range []string{"GET /.well-known/jwks.json", "POST /auth/jeton", "POST /auth/inscription",
+		"POST /auth/revocation", "GET /auth/moi"} {
+		require.True(t, seen[key], "identite's %s: a script gets its token through the gateway", key)
 	}
 	t.Logf("%d endpoints", len(k.Endpoints))
 }

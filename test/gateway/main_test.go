@@ -1,8 +1,9 @@
 // Package gateway checks the public gateway: gateway/krakend.json against the
-// routes the services really register (their /openapi.json) and the compose
-// host names, the native nginx gateway the launcher derives from it, and
-// requests through the running gateway, which must pass statuses, bodies and
-// request ids unchanged.
+// routes the services really register (their /openapi.json, with each
+// route's grants in x-acces) and the compose host names, the native nginx
+// gateway the launcher derives from it, and requests through the running
+// gateway, which must pass statuses, bodies and request ids unchanged, and
+// let a token through only where the route allows its role.
 package gateway
 
 import (
@@ -11,11 +12,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"multimagasins/fleet"
+	"multimagasins/kit"
 	"multimagasins/kit/kittest"
 	"multimagasins/test/internal/fleettest"
 )
@@ -60,8 +63,21 @@ type endpoint struct {
 			MaxRate int    `json:"max_rate"`
 			Every   string `json:"every"`
 		} `json:"qos/ratelimit/router"`
+		Validator *validator `json:"auth/validator"`
 	} `json:"extra_config"`
 	Backend []backend `json:"backend"`
+}
+
+// validator is KrakenD's auth/validator of an endpoint.
+type validator struct {
+	Alg                string   `json:"alg"`
+	JWKURL             string   `json:"jwk_url"`
+	Cache              bool     `json:"cache"`
+	DisableJWKSecurity bool     `json:"disable_jwk_security"`
+	Issuer             string   `json:"issuer"`
+	Audience           []string `json:"audience"`
+	RolesKey           string   `json:"roles_key"`
+	Roles              []string `json:"roles"`
 }
 
 type backend struct {
@@ -101,6 +117,24 @@ func hostName(t *testing.T, h string) (name, port string) {
 // operation is one route of a service's OpenAPI document.
 type operation struct {
 	query, headers []string
+	access         []string // its grants (x-acces): "public", "client(client_id)", "maison_mere", "service"…
+}
+
+// public says whether anyone may call the route, token or not.
+func (o operation) public() bool { return slices.Contains(o.access, "public") }
+
+// roles are the roles the route grants, other than the service role, each
+// once: what KrakenD's validator must ask for. None (and not public) means
+// an internal route, for services only.
+func (o operation) roles() []string {
+	var roles []string
+	for _, g := range o.access {
+		role, _, _ := strings.Cut(g, "(")
+		if role != "public" && role != string(kit.RoleService) && !slices.Contains(roles, role) {
+			roles = append(roles, role)
+		}
+	}
+	return roles
 }
 
 var (
@@ -117,20 +151,21 @@ func openapi(t *testing.T, process string) map[string]operation {
 	if ops, ok := specs[process]; ok {
 		return ops
 	}
-	r := fleettest.Do(t, fl, "GET", process, "/openapi.json", nil)
+	r := fleettest.Do(t, fl, "GET", process, "/openapi.json", nil, kittest.Anonymous...)
 	if r.Status != 200 {
 		t.Fatalf("%s /openapi.json: %d", process, r.Status)
 	}
 	var spec struct {
 		Paths map[string]map[string]struct {
 			Parameters []struct{ Name, In string } `json:"parameters"`
+			Access     []string                    `json:"x-acces"`
 		} `json:"paths"`
 	}
 	r.JSON(t, &spec)
 	ops := map[string]operation{}
 	for path, methods := range spec.Paths {
 		for method, op := range methods {
-			var o operation
+			o := operation{access: op.Access}
 			for _, p := range op.Parameters {
 				switch p.In {
 				case "query":
@@ -154,4 +189,31 @@ func infra(path string) bool {
 		}
 	}
 	return false
+}
+
+var (
+	signerOnce sync.Once
+	signer     *kit.Signer
+	signerErr  error
+)
+
+// as is the Authorization header of a token for p, signed with the fleet's
+// own key (identite's, in its secrets directory), as name, value pairs for
+// gw and fleettest.Do.
+func as(t *testing.T, p kit.Principal) []string {
+	t.Helper()
+	signerOnce.Do(func() {
+		var key []byte
+		if key, signerErr = os.ReadFile(fl.SecretPath(fleet.SigningKeyFile)); signerErr == nil {
+			signer, signerErr = kit.NewSigner(key, kit.DefaultIssuer, kit.DefaultAudience)
+		}
+	})
+	if signerErr != nil {
+		t.Fatalf("the fleet's signing key: %v", signerErr)
+	}
+	tok, _, err := signer.Sign(p, kit.MaxTokenTTL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []string{"Authorization", "Bearer " + tok}
 }
