@@ -26,7 +26,7 @@ import (
 // published port, and its PORT (or listen flag) alike.
 var designPorts = map[string]int{
 	"clients": 8001, "orchestrator": 8002, "web-1": 8004, "web-2": 8005,
-	"commande": 8006, "stock": 8007, "paiement": 8008, "panier-1": 8010, "panier-2": 8011,
+	"commande": 8006, "stock": 8007, "paiement": 8008, "identite": 8009, "panier-1": 8010, "panier-2": 8011,
 	"krakend": 8080, "nginx": 8088, "prometheus": 9091, "grafana": 3000,
 }
 
@@ -35,8 +35,22 @@ var internalPorts = map[string]int{"postgres": 5432}
 
 // allServices are the compose service names every helper and doc uses.
 var allServices = []string{
-	"postgres", "clients", "panier-1", "panier-2", "commande", "stock", "paiement", "orchestrator",
+	"postgres", "secrets", "identite", "clients", "panier-1", "panier-2", "commande", "stock", "paiement", "orchestrator",
 	"web-1", "web-2", "krakend", "nginx", "prometheus", "grafana", "k6",
+}
+
+// oneShots are the jobs that run once and exit (the secrets job): others
+// wait for them with service_completed_successfully, never for a health.
+func oneShots(p *types.Project) map[string]bool {
+	jobs := map[string]bool{}
+	for _, name := range p.ServiceNames() {
+		for dep, d := range p.Services[name].DependsOn {
+			if d.Condition == types.ServiceConditionCompletedSuccessfully {
+				jobs[dep] = true
+			}
+		}
+	}
+	return jobs
 }
 
 // loadProject reads docker-compose.yml as `docker compose` would from the
@@ -79,18 +93,23 @@ func TestCompose_HasEveryServiceOfTheDesign(t *testing.T) {
 
 func TestCompose_EveryContainerIsHardened(t *testing.T) {
 	p := loadProject(t)
+	jobs := oneShots(p)
 	for _, name := range p.ServiceNames() {
 		s := p.Services[name]
 		t.Run(name, func(t *testing.T) {
-			if hc := s.HealthCheck; hc == nil || hc.Disable || len(hc.Test) < 2 || hc.Test[0] == "NONE" {
+			switch hc := s.HealthCheck; {
+			case jobs[name]:
+				// Done is its only state worth waiting for: nobody waits for its health.
+			case hc == nil || hc.Disable || len(hc.Test) < 2 || hc.Test[0] == "NONE":
 				t.Errorf("no healthcheck: %+v", hc)
-			} else if hc.Interval == nil || hc.Timeout == nil || hc.Retries == nil {
+			case hc.Interval == nil || hc.Timeout == nil || hc.Retries == nil:
 				t.Errorf("healthcheck must set interval, timeout and retries: %+v", hc)
 			}
-			// A one-shot job (under a profile, like the k6 run) must not be
+			// A one-shot job (under a profile, like the k6 run, or waited
+			// for until it completes, like the secrets job) must not be
 			// restarted when it finishes; everything else comes back.
 			wantRestart := types.RestartPolicyUnlessStopped
-			if len(s.Profiles) > 0 {
+			if len(s.Profiles) > 0 || jobs[name] {
 				wantRestart = types.RestartPolicyNo
 			}
 			if s.Restart != wantRestart {
@@ -118,8 +137,16 @@ func memoryLimit(s types.ServiceConfig) int64 {
 
 func TestCompose_DependenciesWaitUntilHealthy(t *testing.T) {
 	p := loadProject(t)
+	jobs := oneShots(p)
 	for _, name := range p.ServiceNames() {
 		for dep, d := range p.Services[name].DependsOn {
+			if jobs[dep] {
+				if d.Condition != types.ServiceConditionCompletedSuccessfully {
+					t.Errorf("%s depends on the one-shot job %s with condition %q, want %s",
+						name, dep, d.Condition, types.ServiceConditionCompletedSuccessfully)
+				}
+				continue
+			}
 			if d.Condition != types.ServiceConditionHealthy {
 				t.Errorf("%s depends on %s with condition %q, want %s: started is not ready",
 					name, dep, d.Condition, types.ServiceConditionHealthy)
@@ -131,8 +158,13 @@ func TestCompose_DependenciesWaitUntilHealthy(t *testing.T) {
 	}
 	// The ones the DESIGN topology requires, beyond "something waits".
 	for name, deps := range map[string][]string{
-		"orchestrator": {"postgres", "stock", "commande", "paiement", "panier-1", "clients"},
-		"krakend":      {"clients", "panier-1", "panier-2", "commande", "stock", "paiement", "orchestrator"},
+		"orchestrator": {"postgres", "stock", "commande", "paiement", "panier-1", "clients", "identite", "secrets"},
+		"krakend":      {"identite", "clients", "panier-1", "panier-2", "commande", "stock", "paiement", "orchestrator"},
+		"identite":     {"postgres", "secrets"},
+		"panier-1":     {"identite", "secrets"},
+		"panier-2":     {"identite", "secrets"},
+		"web-1":        {"identite", "secrets"},
+		"web-2":        {"identite", "secrets"},
 		"nginx":        {"web-1", "web-2"},
 		"grafana":      {"prometheus"},
 	} {
@@ -152,6 +184,7 @@ var entrypointRe = regexp.MustCompile(`(?m)^ENTRYPOINT\s+\[\s*"([^"]+)"`)
 func TestCompose_BuildsAndSelfHealthchecks(t *testing.T) {
 	p := loadProject(t)
 	root := kittest.RepoRoot(t)
+	jobs := oneShots(p)
 	built := 0
 	for _, name := range p.ServiceNames() {
 		s := p.Services[name]
@@ -176,7 +209,12 @@ func TestCompose_BuildsAndSelfHealthchecks(t *testing.T) {
 				t.Fatalf("%s has no exec-form ENTRYPOINT", dockerfile)
 			}
 			want := types.HealthCheckTest{"CMD", string(m[1]), "-healthcheck"}
-			if s.HealthCheck == nil || !slices.Equal(s.HealthCheck.Test, want) {
+			if jobs[name] {
+				// A job runs the image's binary with its own command and exits.
+				if len(s.Command) == 0 {
+					t.Error("a one-shot job of a service image needs its command")
+				}
+			} else if s.HealthCheck == nil || !slices.Equal(s.HealthCheck.Test, want) {
 				t.Errorf("healthcheck test = %v, want %v (the image has no shell)", s.HealthCheck, want)
 			}
 			if s.Image == "" {
@@ -184,8 +222,10 @@ func TestCompose_BuildsAndSelfHealthchecks(t *testing.T) {
 			}
 		})
 	}
-	if built != 9 { // five services with panier twice, the orchestrator, web twice
-		t.Errorf("%d services are built from a Dockerfile, want 9", built)
+	// Six services with panier twice, the orchestrator, web twice, and the
+	// secrets job (identite's image).
+	if built != 11 {
+		t.Errorf("%d services are built from a Dockerfile, want 11", built)
 	}
 }
 
@@ -461,6 +501,9 @@ func TestCompose_DatabaseRolesMatchTheInitScript(t *testing.T) {
 		case !dependsOn(s, "postgres"):
 			t.Errorf("%s uses the database but does not wait for postgres", name)
 		}
+		if !slices.Contains(roles, role) {
+			t.Errorf("%s connects as role %s, which the init script gives no password: it could not sign in", name, role)
+		}
 		users[role] = true
 		n, err := strconv.Atoi(env(s, "DB_MAX_CONNS"))
 		if err != nil || n <= 0 {
@@ -511,4 +554,111 @@ func TestCompose_NoSecretIsWrittenDown(t *testing.T) {
 func dependsOn(s types.ServiceConfig, name string) bool {
 	_, ok := s.DependsOn[name]
 	return ok
+}
+
+// secretEnvRe names the variables that hold a key or a secret.
+var secretEnvRe = regexp.MustCompile(`(SECRET|_KEY)(_|$)`)
+
+// TestCompose_SecretsComeFromTheSecretsVolume: no key or secret is written
+// in docker-compose.yml. Each one is a *_FILE variable naming a file of the
+// secrets volume, which the reader mounts read-only and which only the
+// secrets job (identite -init-secrets) writes, before anyone reads it. Every
+// Go service checks tokens against identite's key set, and the two that call
+// others with a service token have their own client at identite.
+func TestCompose_SecretsComeFromTheSecretsVolume(t *testing.T) {
+	p := loadProject(t)
+	jobs := oneShots(p)
+	if !jobs["secrets"] {
+		t.Fatal("no service waits for the secrets job to complete")
+	}
+	job := p.Services["secrets"]
+	if !slices.Equal(job.Command, types.ShellCommand{"-init-secrets", "/secrets"}) {
+		t.Errorf("secrets job command = %v, want [-init-secrets /secrets]", job.Command)
+	}
+	if m := secretsMount(job); m == nil || m.ReadOnly {
+		t.Errorf("the secrets job must mount the secrets volume read-write at /secrets: %+v", job.Volumes)
+	}
+	if job.Build == nil || p.Services["identite"].Build == nil || job.Build.Dockerfile != p.Services["identite"].Build.Dockerfile {
+		t.Error("the secrets job must run identite's image, which knows what to make")
+	}
+
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		if name == "secrets" {
+			continue
+		}
+		readsSecret := false
+		for key, v := range s.Environment {
+			if v == nil || !secretEnvRe.MatchString(key) {
+				continue
+			}
+			if !strings.HasSuffix(key, "_FILE") {
+				t.Errorf("%s: %s is written down; name a file of the secrets volume with %s_FILE", name, key, key)
+				continue
+			}
+			readsSecret = true
+			if !strings.HasPrefix(*v, "/secrets/") {
+				t.Errorf("%s: %s=%q is not a file of the secrets volume (/secrets)", name, key, *v)
+			}
+		}
+		if readsSecret {
+			if m := secretsMount(s); m == nil || !m.ReadOnly {
+				t.Errorf("%s reads a secret but does not mount the secrets volume read-only at /secrets", name)
+			}
+			if d, ok := s.DependsOn["secrets"]; !ok || d.Condition != types.ServiceConditionCompletedSuccessfully {
+				t.Errorf("%s reads a secret but does not wait for the secrets job to complete", name)
+			}
+		}
+		if s.Build != nil && !jobs[name] && env(s, "JWKS_URL") != "http://identite:8009/.well-known/jwks.json" {
+			t.Errorf("%s JWKS_URL = %q: it could not check a token", name, env(s, "JWKS_URL"))
+		}
+	}
+	for _, name := range []string{"orchestrator", "panier-1", "panier-2"} {
+		s := p.Services[name]
+		role := strings.TrimRight(strings.TrimRight(name, "0123456789"), "-")
+		if env(s, "TOKEN_URL") != "http://identite:8009/auth/jeton" || env(s, "SERVICE_CLIENT_ID") != role ||
+			env(s, "SERVICE_CLIENT_SECRET_FILE") != "/secrets/"+role+".secret" {
+			t.Errorf("%s: TOKEN_URL=%q SERVICE_CLIENT_ID=%q SERVICE_CLIENT_SECRET_FILE=%q, want its own client %s at identite",
+				name, env(s, "TOKEN_URL"), env(s, "SERVICE_CLIENT_ID"), env(s, "SERVICE_CLIENT_SECRET_FILE"), role)
+		}
+	}
+	if _, ok := p.Volumes["secrets"]; !ok {
+		t.Error("no named volume secrets")
+	}
+
+	// Docker makes a new named volume with the owner of the image's own
+	// folder at the mount point (root when the image has none), and the job
+	// writes as the image's non-root USER: the image must hold /secrets,
+	// owned by that user, or the job could not write a single file.
+	dockerfile := job.Build.Dockerfile
+	if !filepath.IsAbs(dockerfile) {
+		dockerfile = filepath.Join(job.Build.Context, dockerfile)
+	}
+	src, err := os.ReadFile(dockerfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := userRe.FindAllSubmatch(src, -1)
+	owned := secretsDirRe.FindSubmatch(src)
+	switch {
+	case len(users) == 0:
+		t.Errorf("%s sets no USER", rel(kittest.RepoRoot(t), dockerfile))
+	case owned == nil || string(owned[1]) != string(users[len(users)-1][1]):
+		t.Errorf("%s must hold /secrets owned by its USER %s (COPY --chown=%[2]s an empty folder to /secrets): "+
+			"the secrets volume would be root's", rel(kittest.RepoRoot(t), dockerfile), users[len(users)-1][1])
+	}
+}
+
+var (
+	userRe       = regexp.MustCompile(`(?m)^USER\s+(\S+)`)
+	secretsDirRe = regexp.MustCompile(`(?m)^COPY\s+(?:--\S+\s+)*--chown=(\S+)\s+(?:--\S+\s+)*\S+\s+/secrets/?\s*$`)
+)
+
+func secretsMount(s types.ServiceConfig) *types.ServiceVolumeConfig {
+	for i, v := range s.Volumes {
+		if v.Type == types.VolumeTypeVolume && v.Source == "secrets" && v.Target == "/secrets" {
+			return &s.Volumes[i]
+		}
+	}
+	return nil
 }
