@@ -4,6 +4,9 @@
 //   ~15% payment refusal  product 4 ×10   → 402 ANNULEE (750.00 over the 500.00 limit; stock released)
 // Refusals are expected answers here, so only an unexpected status counts as
 // a failure (the unexpected_status rate), and latency is checked per outcome.
+// The checkouts are the seed's guest checkout: no token. Only the setup's
+// reception of goods is staff work: it signs in once (a demo account of the
+// README, STAFF_USER / STAFF_PASSWORD) and sends that bearer token.
 //
 //   docker compose --profile k6 run --rm k6 run /scripts/saga.js
 //   k6 run -e BASE_URL=http://localhost:8080 -e RATE=40 -e DURATION=1m k6/saga.js
@@ -16,6 +19,8 @@ const BASE_URL = __ENV.BASE_URL || 'http://localhost:8080';
 const STOCK_URL = __ENV.STOCK_URL || BASE_URL;
 const RATE = Number(__ENV.RATE || 20); // sagas per second (docs/performance.md: the fleet saturates near 48/s today)
 const DURATION = __ENV.DURATION || '1m';
+const STAFF_USER = __ENV.STAFF_USER || 'logistique';
+const STAFF_PASSWORD = __ENV.STAFF_PASSWORD || 'multimagasins';
 
 const unexpected = new Rate('unexpected_status');
 
@@ -54,6 +59,17 @@ function parseSeconds(d) {
   return total || 60;
 }
 
+// token signs a staff account in with the OAuth2 password grant (a form body,
+// as RFC 6749 has it) and returns its access token, valid 15 minutes.
+function token(username, password) {
+  const res = http.post(`${BASE_URL}/auth/jeton`, { grant_type: 'password', username, password },
+    { tags: { name: 'POST /auth/jeton' } });
+  if (!check(res, { 'setup: POST /auth/jeton 200': (r) => r.status === 200 })) {
+    throw new Error(`POST /auth/jeton as ${username} answered ${res.status}: ${res.body}`);
+  }
+  return res.json('access_token');
+}
+
 // setup receives enough of product 1 at the centre for every success of the
 // run (with a margin), so the confirmed share does not turn into stock
 // refusals halfway. Products 2 and 4 are left alone: 999 × product 2 must stay
@@ -62,7 +78,7 @@ export function setup() {
   const quantite = Math.ceil(RATE * parseSeconds(DURATION) * 0.7 * 1.5) + 100;
   const res = http.post(`${STOCK_URL}/logistique/receptions`,
     JSON.stringify({ produit_id: 1, quantite, reference: `k6 saga ${Date.now()}` }),
-    { headers: { 'Content-Type': 'application/json' } });
+    { headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token(STAFF_USER, STAFF_PASSWORD)}` } });
   if (!check(res, { 'setup: reception 201': (r) => r.status === 201 })) {
     throw new Error(`POST /logistique/receptions answered ${res.status}: ${res.body}`);
   }
