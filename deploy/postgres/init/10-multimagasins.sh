@@ -16,7 +16,7 @@ psql_db() {
 		--username "${POSTGRES_USER:-postgres}" --dbname "${POSTGRES_DB:-postgres}" "$@"
 }
 
-roles=(clients panier commande stock paiement orchestrator)
+roles=(clients panier commande stock paiement orchestrator identite)
 missing=()
 for role in "${roles[@]}"; do
 	var="${role^^}_DB_PASSWORD"

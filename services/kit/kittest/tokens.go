@@ -168,3 +168,14 @@ func (staffTokens) Token() (*oauth2.Token, error) {
 	}
 	return &oauth2.Token{AccessToken: strings.TrimPrefix(b, "Bearer "), TokenType: "Bearer"}, nil
 }
+
+// IssuerKey is the test issuer's private key as PEM, for code that starts an
+// end-to-end fleet before any test runs (TestMain): its identite then signs
+// with it, and every token of these helpers passes there.
+func IssuerKey() ([]byte, error) {
+	iss, err := testIssuer()
+	if err != nil {
+		return nil, err
+	}
+	return iss.KeyPEM, nil
+}
