@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ import (
 )
 
 // Every process of the fleet, by name.
-var processes = []string{"clients", "orchestrator", "web-1", "web-2", "commande", "stock", "paiement", "panier-1", "panier-2"}
+var processes = []string{"identite", "clients", "orchestrator", "web-1", "web-2", "commande", "stock", "paiement", "panier-1", "panier-2"}
 
 func TestSmoke_EveryServiceAnswersHealthReadinessMetricsAndOpenAPI(t *testing.T) {
 	for _, name := range processes {
@@ -80,21 +81,23 @@ func newClientAndStockedProduct(t *testing.T, prix float64, quantite int) (clien
 
 func TestSmoke_PanierRoundTripAcrossBothReplicas(t *testing.T) {
 	cid, pid := newClientAndStockedProduct(t, 12.50, 10)
-	add := do(t, "POST", "panier-1", "/panier", map[string]any{"client_id": json.Number(cid), "produit_id": json.Number(pid), "quantite": 2})
+	// The client itself, as the shop does: only it may change its lines.
+	self := kittest.As(t, kittest.Client(mustInt(t, cid)))
+	add := do(t, "POST", "panier-1", "/panier", map[string]any{"client_id": json.Number(cid), "produit_id": json.Number(pid), "quantite": 2}, self...)
 	require.Contains(t, []int{200, 201}, add.Status, string(add.Body))
 
 	// The other replica sees the same cart: the state is in PostgreSQL.
-	cart := want(t, do(t, "GET", "panier-2", "/panier/"+cid, nil), 200)
+	cart := want(t, do(t, "GET", "panier-2", "/panier/"+cid, nil, self...), 200)
 	lignes := cart["lignes"].([]any)
 	require.Len(t, lignes, 1)
 	require.Equal(t, "2", num(t, lignes[0].(map[string]any)["quantite"]))
 	require.Equal(t, "25.00", num(t, cart["total"]))
 
-	want(t, do(t, "PUT", "panier-2", "/panier/"+cid+"/lignes/"+pid, map[string]any{"quantite": 3}), 200)
-	require.Equal(t, "37.50", num(t, want(t, do(t, "GET", "panier-1", "/panier/"+cid, nil), 200)["total"]))
+	want(t, do(t, "PUT", "panier-2", "/panier/"+cid+"/lignes/"+pid, map[string]any{"quantite": 3}, self...), 200)
+	require.Equal(t, "37.50", num(t, want(t, do(t, "GET", "panier-1", "/panier/"+cid, nil, self...), 200)["total"]))
 
-	want(t, do(t, "DELETE", "panier-1", "/panier/"+cid+"/lignes/"+pid, nil), 204)
-	empty := want(t, do(t, "GET", "panier-2", "/panier/"+cid, nil), 200)
+	want(t, do(t, "DELETE", "panier-1", "/panier/"+cid+"/lignes/"+pid, nil, self...), 204)
+	empty := want(t, do(t, "GET", "panier-2", "/panier/"+cid, nil, self...), 200)
 	require.Empty(t, empty["lignes"])
 }
 
@@ -219,4 +222,11 @@ func TestSmoke_PrometheusScrapesEveryTarget(t *testing.T) {
 		time.Sleep(500 * time.Millisecond)
 	}
 	t.Fatalf("not every target is up: %+v", last)
+}
+
+func mustInt(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	require.NoError(t, err)
+	return n
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +51,12 @@ func Main(m *testing.M, prefix string, opts fleet.Options, use func(*fleet.Fleet
 	opts.DropDatabase = true
 	opts.FreePorts = true
 	opts.NoDemo = true // the suites need a fast start and only the data they make
+	// identite signs with the test issuer's key, so the Staff token that
+	// kittest's helpers send by default, and kittest.As, pass everywhere.
+	if opts.SigningKey, err = kittest.IssuerKey(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	opts.Out = &out
 	f, err := fleet.Start(ctx, opts)
 	if testing.Verbose() || err != nil {
@@ -83,6 +90,23 @@ func Do(t testing.TB, f *fleet.Fleet, method, name, path string, body any, heade
 	return kittest.Do(t, method, base+path, body, headers...)
 }
 
+// PasswordToken signs in at the fleet's identite as a person would
+// (OAuth2 password grant) and returns the access token.
+func PasswordToken(t testing.TB, f *fleet.Fleet, username, password string) string {
+	t.Helper()
+	form := url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}}
+	r := kittest.Do(t, "POST", f.URL("identite")+"/auth/jeton", form.Encode(),
+		append(kittest.Anonymous, "Content-Type", "application/x-www-form-urlencoded")...)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if r.Status != http.StatusOK {
+		t.Fatalf("sign-in of %s: %d %s", username, r.Status, r.Body)
+	}
+	r.JSON(t, &tok)
+	return tok.AccessToken
+}
+
 // Clients are the typed clients of a fleet's services, the ones every caller
 // uses: safe from any goroutine, errors as *kit.ProblemError (kit.StatusOf).
 type Clients struct {
@@ -97,7 +121,9 @@ type Clients struct {
 // Typed returns the typed clients of f's processes. The timeout is the
 // helpers' own, long enough for a saga under a hammer.
 func Typed(f *fleet.Fleet) Clients {
-	c := func(name string) *kit.Client { return kit.NewClient(f.URL(name), 2*time.Minute) }
+	c := func(name string) *kit.Client {
+		return kit.NewClient(f.URL(name), 2*time.Minute, kit.WithTokens(kittest.StaffTokens))
+	}
 	return Clients{
 		Stock:    stockapi.New(c("stock")),
 		Commande: commandeapi.New(c("commande")),
