@@ -122,7 +122,9 @@ func load(t *testing.T) {
 	t.Helper()
 	do := func(method, name, path string, body any, status int, headers ...string) map[string]any {
 		t.Helper()
-		return fleettest.Want(t, fleettest.Do(t, fl, method, name, path, body, headers...), status)
+		who, err := fleettest.SagaHeaders(t.Context(), fl, path, body) // the caissier of a sale or a return
+		require.NoError(t, err)
+		return fleettest.Want(t, fleettest.Do(t, fl, method, name, path, body, append(who, headers...)...), status)
 	}
 	line := func(produit, quantite int) []map[string]any {
 		return []map[string]any{{"produit_id": produit, "quantite": quantite}}

@@ -216,7 +216,11 @@ type sagaAnswer struct {
 }
 
 func sagaPost(ctx context.Context, path string, body any) (sagaAnswer, error) {
-	r, err := fleettest.Send(ctx, "POST", fl.URL("orchestrator")+path, body)
+	who, err := fleettest.SagaHeaders(ctx, fl, path, body)
+	if err != nil {
+		return sagaAnswer{}, err
+	}
+	r, err := fleettest.Send(ctx, "POST", fl.URL("orchestrator")+path, body, who...)
 	if err != nil {
 		return sagaAnswer{}, err
 	}

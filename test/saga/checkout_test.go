@@ -100,7 +100,7 @@ func TestCart_CheckoutEmptiesTheCartOnlyWhenConfirmed(t *testing.T) {
 	})
 	t.Run("empty cart", func(t *testing.T) {
 		before := len(ordersOf(t, cid.String()))
-		r := do(t, "POST", "orchestrator", "/commande", map[string]any{"client_id": cid})
+		r := do(t, "POST", "orchestrator", "/commande", map[string]any{"client_id": cid}, kittest.As(t, kittest.Client(must64(t, cid)))...)
 		kittest.RequireProblem(t, r, 422, "body.client_id")
 		require.Len(t, ordersOf(t, cid.String()), before, "no order for an empty cart")
 	})
@@ -168,4 +168,11 @@ func TestIdempotencyKey_SameBodyReplaysSameSagaDifferentBodyIs422(t *testing.T) 
 	require.Contains(t, other.Header.Get("Content-Type"), "application/problem+json")
 	require.Len(t, ordersOf(t, cid.String()), 1)
 	require.Len(t, paymentsOf(t, cid.String()), 1)
+}
+
+func must64(t *testing.T, n json.Number) int64 {
+	t.Helper()
+	v, err := n.Int64()
+	require.NoError(t, err)
+	return v
 }

@@ -96,8 +96,14 @@ func (r result) String() string {
 }
 
 // send posts to the orchestrator from any goroutine.
+// It acts as the person the route expects (fleettest.SagaHeaders); headers
+// may name another.
 func send(path string, body any, headers ...string) result {
-	r, err := fleettest.Send(context.Background(), "POST", fl.URL("orchestrator")+path, body, headers...)
+	who, err := fleettest.SagaHeaders(context.Background(), fl, path, body)
+	if err != nil {
+		return result{err: err}
+	}
+	r, err := fleettest.Send(context.Background(), "POST", fl.URL("orchestrator")+path, body, append(who, headers...)...)
 	if err != nil {
 		return result{err: err}
 	}

@@ -179,3 +179,17 @@ func IssuerKey() ([]byte, error) {
 	}
 	return iss.KeyPEM, nil
 }
+
+// Header is As for code off the test goroutine: the Authorization header
+// for p, as name, value pairs.
+func Header(p kit.Principal) ([]string, error) {
+	iss, err := testIssuer()
+	if err != nil {
+		return nil, err
+	}
+	tok, _, err := iss.Signer.Sign(p, kit.MaxTokenTTL)
+	if err != nil {
+		return nil, err
+	}
+	return []string{"Authorization", "Bearer " + tok}, nil
+}
