@@ -69,7 +69,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		clients := clientsapi.New(kit.NewClient(cfg.clientsURL, cfg.clientsTimeout, kit.WithTokens(self)))
 		httpapi.Routes(app.API, httpapi.Deps{
 			Repo: repo, Clients: clients, Signer: cfg.signer, Hasher: hasher, Services: cfg.services,
-			Throttle: cfg.throttle, AccessTTL: cfg.accessTTL, RefreshTTL: cfg.refreshTTL,
+			Throttle: cfg.throttle, AccessTTL: cfg.accessTTL, RefreshTTL: cfg.refreshTTL, ReuseGrace: cfg.reuseGrace,
 			Issuer: cfg.issuer, PublicURL: cfg.publicURL, Log: app.Log, Registry: app.Metrics.Registry,
 		})
 		return nil
@@ -86,6 +86,7 @@ type config struct {
 	clientsTimeout time.Duration
 	accessTTL      time.Duration
 	refreshTTL     time.Duration
+	reuseGrace     time.Duration
 	throttle       identite.Throttle
 	demo           bool
 }
@@ -99,6 +100,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		clientsTimeout: env.Duration("CLIENTS_TIMEOUT", 5*time.Second),
 		accessTTL:      env.Duration("ACCESS_TTL", kit.MaxTokenTTL),
 		refreshTTL:     env.Duration("REFRESH_TTL", 12*time.Hour),
+		reuseGrace:     env.Duration("REFRESH_REUSE_GRACE", 30*time.Second),
 		demo:           env.String("IDENTITE_DEMO", "") == "1",
 		throttle: identite.Throttle{
 			Window:          env.Duration("THROTTLE_WINDOW", identite.DefaultThrottle.Window),

@@ -341,7 +341,7 @@ func refresh(t *testing.T, base, token string) kittest.Response {
 }
 
 func TestRefresh_RotatesAndAReuseRevokesTheWholeSignIn(t *testing.T) {
-	base, _ := start(t, newFakeClients(t), nil)
+	base, _ := start(t, newFakeClients(t), map[string]string{"REFRESH_REUSE_GRACE": "0s"})
 	first := requireTokens(t, signIn(t, base, "caissier5", "multimagasins"))
 	other := requireTokens(t, signIn(t, base, "caissier5", "multimagasins")) // another device
 
@@ -359,6 +359,19 @@ func TestRefresh_RotatesAndAReuseRevokesTheWholeSignIn(t *testing.T) {
 	requireOAuthProblem(t, refresh(t, base, third.RefreshToken), http.StatusUnauthorized, "invalid_grant", "")
 	requireTokens(t, refresh(t, base, other.RefreshToken))
 	requireOAuthProblem(t, refresh(t, base, "pas-un-jeton"), http.StatusUnauthorized, "invalid_grant", "")
+}
+
+// Two web instances may refresh one browser's token at the same moment: the
+// second exchange within the grace gets a token of the same sign-in, and
+// both successors stay good.
+func TestRefresh_ASecondUseWithinTheGraceKeepsTheSignIn(t *testing.T) {
+	base, _ := start(t, newFakeClients(t), map[string]string{"REFRESH_REUSE_GRACE": "1m"})
+	first := requireTokens(t, signIn(t, base, "caissier2", "multimagasins"))
+	a := requireTokens(t, refresh(t, base, first.RefreshToken))
+	b := requireTokens(t, refresh(t, base, first.RefreshToken))
+	require.NotEqual(t, a.RefreshToken, b.RefreshToken)
+	requireTokens(t, refresh(t, base, a.RefreshToken))
+	requireTokens(t, refresh(t, base, b.RefreshToken))
 }
 
 func TestRevocation_SignsOutWhateverTheToken(t *testing.T) {

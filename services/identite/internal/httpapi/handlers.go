@@ -25,7 +25,7 @@ type Repo interface {
 	TerminerInscription(ctx context.Context, inscription uuid.UUID, clientID int64) (identite.CompteClient, error)
 	AbandonnerInscription(ctx context.Context, inscription uuid.UUID) error
 	OuvrirFamille(ctx context.Context, sujet string, empreinte []byte, vie time.Duration) error
-	Tourner(ctx context.Context, ancienne, nouvelle []byte) (string, error)
+	Tourner(ctx context.Context, ancienne, nouvelle []byte, grace time.Duration) (string, error)
 	RevoquerFamille(ctx context.Context, empreinte []byte) error
 	Blocage(ctx context.Context, cles []string) (time.Duration, error)
 	Echec(ctx context.Context, cle string, window time.Duration, limit int, lock time.Duration) error
@@ -49,10 +49,13 @@ type Deps struct {
 	// AccessTTL is an access token's life (at most kit.MaxTokenTTL);
 	// RefreshTTL the life of a sign-in's refresh tokens, counted from the sign-in.
 	AccessTTL, RefreshTTL time.Duration
-	Issuer                string
-	PublicURL             string // where callers reach identite, for the discovery document
-	Log                   *slog.Logger
-	Registry              prometheus.Registerer
+	// ReuseGrace is how long after its first use a refresh token may be used
+	// again without revoking its family (two web instances, one browser).
+	ReuseGrace time.Duration
+	Issuer     string
+	PublicURL  string // where callers reach identite, for the discovery document
+	Log        *slog.Logger
+	Registry   prometheus.Registerer
 }
 
 type handlers struct {

@@ -215,7 +215,7 @@ func (h *handlers) refresh(ctx context.Context, f map[string]string) (*jetonOutp
 		return nil, oauthError(http.StatusUnauthorized, invalidGrant, identite.ErrJetonInvalide.Error())
 	}
 	next, empreinte := identite.NouveauJeton()
-	sujet, err := h.Repo.Tourner(ctx, identite.Empreinte(old), empreinte)
+	sujet, err := h.Repo.Tourner(ctx, identite.Empreinte(old), empreinte, h.ReuseGrace)
 	switch {
 	case errors.Is(err, identite.ErrJetonReutilise):
 		h.Log.WarnContext(ctx, "refresh token reused: its sign-in is revoked")

@@ -177,20 +177,22 @@ func (r *Repo) OuvrirFamille(ctx context.Context, sujet string, empreinte []byte
 // Tourner exchanges a refresh token for the next one of its family and
 // returns the family's subject. The token must be unused, its family alive:
 // a token used before revokes its whole family (ErrJetonReutilise), since
-// either its holder or a thief has the newer one. Of two exchanges of one
-// token at the same moment, one wins and the other revokes the family.
-func (r *Repo) Tourner(ctx context.Context, ancienne, nouvelle []byte) (string, error) {
+// either its holder or a thief has the newer one. Except within grace of its
+// first use: the web app runs twice behind nginx, and two requests of one
+// browser near a token's expiry may both refresh it; the second then gets a
+// token of the same family too, instead of signing the person out.
+func (r *Repo) Tourner(ctx context.Context, ancienne, nouvelle []byte, grace time.Duration) (string, error) {
 	var sujet string
 	err := r.pool.QueryRow(ctx,
 		`WITH courant AS (
-		     UPDATE jetons j SET utilise_le = now()
+		     UPDATE jetons j SET utilise_le = COALESCE(j.utilise_le, now())
 		     FROM familles f
-		     WHERE j.empreinte = $1 AND j.utilise_le IS NULL
+		     WHERE j.empreinte = $1 AND (j.utilise_le IS NULL OR j.utilise_le > now() - $3::interval)
 		       AND f.id = j.famille AND f.revoquee_le IS NULL AND f.expire_le > now()
 		     RETURNING j.famille, f.sujet),
 		 suivant AS (
 		     INSERT INTO jetons (empreinte, famille) SELECT $2, famille FROM courant)
-		 SELECT sujet FROM courant`, ancienne, nouvelle).Scan(&sujet)
+		 SELECT sujet FROM courant`, ancienne, nouvelle, grace).Scan(&sujet)
 	if err == nil {
 		return sujet, nil
 	}
