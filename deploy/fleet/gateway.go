@@ -23,10 +23,13 @@ import (
 // without one it renders deploy/nginx/gateway.conf.tmpl from the same file,
 // so both gateways answer the same METHOD /path set.
 //
-// The nginx gateway ignores the endpoints' auth/validator: nginx cannot
-// check a JWT. It forwards every request header, Authorization included,
-// and each service checks the token and the route's roles itself, with the
-// same answers (401, 403) as KrakenD would give at the edge.
+// The nginx gateway cannot check a JWT. On a proxied endpoint it forwards
+// every request header, Authorization included, and the service checks the
+// token and the route's roles itself, with the same answers (401, 403) as
+// KrakenD would give at the edge. A merged endpoint has no one service to
+// answer for it: there nginx asks identite (auth_request to GET /auth/moi
+// with the validator's roles) before merging, so a caller without the role
+// gets that 401 or 403, not a 200 of refused reports.
 
 // loopback is where every native listener binds: nothing of a dev fleet is
 // reachable from the network.
@@ -49,6 +52,10 @@ type krakendConfig struct {
 		Method      string `json:"method"`
 		Timeout     string `json:"timeout"`
 		ExtraConfig struct {
+			Validator *struct {
+				JWKURL string   `json:"jwk_url"`
+				Roles  []string `json:"roles"`
+			} `json:"auth/validator"`
 			RateLimit *struct {
 				MaxRate  int    `json:"max_rate"`
 				Capacity int    `json:"capacity"`
@@ -108,6 +115,7 @@ type gwMerge struct {
 	Path, Page string // the public path, and the location serving its SSI page
 	Body       []byte
 	Subs       []gwSub
+	Auth       *gwSub // identite's GET /auth/moi?role=…, asked before merging
 }
 
 type gwSub struct{ Location, URI, Upstream string }
@@ -219,6 +227,11 @@ func buildGateway(src []byte, runDir, listen string, addr func(host string) (str
 			if err != nil {
 				return c, err
 			}
+			if v := e.ExtraConfig.Validator; v != nil {
+				if m.Auth, err = mergeAuth(i, v.JWKURL, v.Roles, upstream); err != nil {
+					return c, fmt.Errorf("krakend.json: %s: %w", key, err)
+				}
+			}
 			c.Merges = append(c.Merges, m)
 			c.Routes = append(c.Routes, gwRoute{Key: key, Upstream: mergeUpstream})
 		default:
@@ -259,6 +272,22 @@ func buildMerge(i int, path string, n int, backend func(j int) (group, uri, upst
 	}
 	m.Body = append(body, '}')
 	return m, nil
+}
+
+// mergeAuth is the subrequest that checks a merged endpoint's token: the
+// issuer that publishes jwkURL answers GET /auth/moi with 200, or the 401 or
+// 403 the caller gets, when asked for the validator's roles.
+func mergeAuth(i int, jwkURL string, roles []string, upstream func([]string) (string, error)) (*gwSub, error) {
+	u, err := url.Parse(jwkURL)
+	if err != nil || u.Host == "" || len(roles) == 0 {
+		return nil, errors.New("auth/validator: the native gateway needs a jwk_url and roles")
+	}
+	up, err := upstream([]string{u.Scheme + "://" + u.Host})
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{"role": roles}
+	return &gwSub{Location: fmt.Sprintf("/__gw/auth/%d", i), URI: "/auth/moi?" + q.Encode(), Upstream: up}, nil
 }
 
 var pathParam = regexp.MustCompile(`^\{[A-Za-z0-9_-]+\}$`)

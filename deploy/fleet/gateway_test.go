@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -288,9 +289,10 @@ func indexOf(list []string, s string) int {
 	return -1
 }
 
-// The nginx twin checks no token: it hands the caller's Authorization to the
-// service, on a plain route and to every report of a merged one, and lets
-// the service's 401 through as it is.
+// The nginx twin verifies no token: it hands the caller's Authorization to
+// the service, on a plain route and to every report of a merged one, and
+// lets the service's 401 through as it is. Before merging, it asks identite
+// whether the token holds the validator's roles, and answers its refusal.
 func TestGatewayConf_ForwardsAuthorizationToEveryBackend(t *testing.T) {
 	bin := lookPath("nginx", "/usr/sbin/nginx")
 	if bin == "" {
@@ -298,10 +300,21 @@ func TestGatewayConf_ForwardsAuthorizationToEveryBackend(t *testing.T) {
 	}
 	var mu sync.Mutex
 	seen := map[string]string{} // path -> Authorization it came with
+	var asked []string          // identite's ?role= queries
+	const bearer, client = "Bearer un.jeton.signe", "Bearer un.client"
 	svc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		seen[r.URL.Path] = r.Header.Get("Authorization")
+		if r.URL.Path == "/auth/moi" {
+			asked = append(asked, r.URL.RawQuery)
+		}
 		mu.Unlock()
+		if r.URL.Path == "/auth/moi" && r.Header.Get("Authorization") == client {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"status":403}`)
+			return
+		}
 		if r.Header.Get("Authorization") == "" {
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusUnauthorized)
@@ -321,18 +334,36 @@ func TestGatewayConf_ForwardsAuthorizationToEveryBackend(t *testing.T) {
 	}
 	base := startGateway(t, bin, addr)
 
-	bearer := "Bearer un.jeton.signe"
 	require.Equal(t, http.StatusOK, gwGet(t, base+"/clients", "Authorization", bearer).status)
-	require.Equal(t, http.StatusOK, gwGet(t, base+"/maison-mere/apercu", "Authorization", bearer).status)
+	require.Equal(t, http.StatusOK, gwGet(t, base+"/maison-mere/apercu?depuis=x", "Authorization", bearer).status)
 	mu.Lock()
-	for _, path := range []string{"/clients", "/rapports/ventes-par-magasin", "/rapports/performance-magasins",
+	for _, path := range []string{"/clients", "/auth/moi", "/rapports/ventes-par-magasin", "/rapports/performance-magasins",
 		"/rapports/ruptures", "/rapports/demandes-en-attente"} {
 		require.Equal(t, bearer, seen[path], "%s did not get the caller's Authorization", path)
 	}
+	require.Equal(t, []string{"role=maison_mere"}, asked, "identite is asked for the validator's roles only")
 	mu.Unlock()
 	anon := gwGet(t, base+"/clients")
 	require.Equal(t, http.StatusUnauthorized, anon.status, "the service's own 401 passes through")
 	require.JSONEq(t, `{"status":401}`, anon.body)
+
+	mu.Lock()
+	clear(seen)
+	mu.Unlock()
+	for _, c := range []struct {
+		headers []string
+		status  int
+	}{{nil, http.StatusUnauthorized}, {[]string{"Authorization", client}, http.StatusForbidden}} {
+		r := gwGet(t, base+"/maison-mere/apercu", c.headers...)
+		require.Equal(t, c.status, r.status, r.body)
+		require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+		require.Contains(t, r.body, fmt.Sprintf(`"status":%d`, c.status))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for path := range seen {
+		require.Equal(t, "/auth/moi", path, "a refused caller reached a report")
+	}
 }
 
 // startGateway renders the real krakend.json's nginx gateway with addr and
@@ -346,6 +377,10 @@ func startGateway(t *testing.T, bin string, addr func(string) (string, bool)) st
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	nginx := exec.CommandContext(ctx, bin, "-p", dir, "-c", path, "-e", filepath.Join(dir, "logs", "err.log"), "-g", "daemon off;")
+	// SIGTERM, not the default SIGKILL: a killed master leaves its workers
+	// running, listening on the port, after the test.
+	nginx.Cancel = func() error { return nginx.Process.Signal(syscall.SIGTERM) }
+	nginx.WaitDelay = 10 * time.Second
 	require.NoError(t, nginx.Start())
 	t.Cleanup(func() {
 		cancel()

@@ -214,6 +214,11 @@ func TestPassword_DemoStaffGetTokensTheKitVerifies(t *testing.T) {
 	require.JSONEq(t, `{"sujet":"personnel:caissier3","nom":"Caisse — Vieux-Port (magasin 3)","roles":["caissier"],"magasin_id":3}`,
 		string(moi.Body))
 	kittest.RequireProblem(t, kittest.Do(t, "GET", base+"/auth/moi", nil, kittest.Anonymous...), http.StatusUnauthorized, "")
+	// ?role= is the native gateway's question: does this token hold one of them?
+	asCaissier := []string{"Authorization", "Bearer " + tk.AccessToken}
+	require.Equal(t, http.StatusOK, kittest.Do(t, "GET", base+"/auth/moi?role=maison_mere&role=caissier", nil, asCaissier...).Status)
+	kittest.RequireProblem(t, kittest.Do(t, "GET", base+"/auth/moi?role=maison_mere", nil, asCaissier...), http.StatusForbidden, "")
+	kittest.RequireProblem(t, kittest.Do(t, "GET", base+"/auth/moi?role=root", nil, asCaissier...), http.StatusUnprocessableEntity, "role")
 
 	jwks := kittest.Do(t, "GET", base+"/.well-known/jwks.json", nil, kittest.Anonymous...)
 	require.Equal(t, http.StatusOK, jwks.Status)

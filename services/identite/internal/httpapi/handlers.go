@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,8 +126,15 @@ type moiOutput struct {
 	}
 }
 
-func (h *handlers) moi(ctx context.Context, _ *struct{}) (*moiOutput, error) {
+type moiInput struct {
+	Role []kit.Role `query:"role,explode" maxItems:"5" enum:"client,caissier,logistique,maison_mere,service" doc:"When given, 403 unless the token holds at least one of these roles: a gateway that cannot verify tokens itself (the native nginx one) asks here before merging reports."`
+}
+
+func (h *handlers) moi(ctx context.Context, in *moiInput) (*moiOutput, error) {
 	p := kit.PrincipalOf(ctx)
+	if len(in.Role) > 0 && !slices.ContainsFunc(in.Role, p.Has) {
+		return nil, huma.Error403Forbidden("this token holds none of the roles asked for")
+	}
 	out := &moiOutput{}
 	out.Body.Sujet, out.Body.Nom, out.Body.Roles = p.Subject, p.Name, p.Roles
 	out.Body.ClientID, out.Body.MagasinID = p.ClientID, p.MagasinID

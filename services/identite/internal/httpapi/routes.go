@@ -43,7 +43,7 @@ func Routes(api huma.API, d Deps) {
 		kit.Public), h.revocation)
 	documentBody(api, "/auth/revocation", reflect.TypeFor[demandeRevocation](), "DemandeRevocation")
 	huma.Register(api, kit.Access(huma.Operation{OperationID: "moi", Method: http.MethodGet, Path: "/auth/moi",
-		Summary: "Qui suis-je: ce que dit mon jeton"},
+		Summary: "Qui suis-je: ce que dit mon jeton", Errors: []int{http.StatusForbidden}},
 		kit.AnyClient, kit.AnyCaissier, kit.Logistique, kit.MaisonMere, kit.Services), h.moi)
 }
 
