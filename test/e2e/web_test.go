@@ -51,7 +51,7 @@ func (s browserSession) do(t *testing.T, method, path string, form url.Values) (
 func TestWeb_EveryPageRendersFromTheRealServices(t *testing.T) {
 	pages := map[string][]string{
 		"maison-mere": {"/", "/maison-mere", "/maison-mere?depuis=2026-01-01&jusqu_a=2026-01-31", "/maison-mere/produits",
-			"/maison-mere/seuils?emplacement_id=6", "/magasins/1"},
+			"/maison-mere/seuils?emplacement_id=6", "/magasins/1", "/logistique"},
 		"caissier1":  {"/", "/magasins/1"},
 		"logistique": {"/", "/logistique"},
 	}

@@ -118,7 +118,9 @@ var (
 		return p.Has(kit.RoleClient) && p.ClientID != 0
 	}}
 	asMaisonMere = hasRole("la maison mère", kit.RoleMaisonMere)
-	asLogistique = hasRole("le centre logistique", kit.RoleLogistique)
+	// The centre's requests: its clerks, and the head office, which approves
+	// supply requests too (as the stock service allows it).
+	asLogistique = hasRole("le centre logistique et la maison mère", kit.RoleLogistique, kit.RoleMaisonMere)
 	// The store list: the head office picks any store, a caissier goes to its own.
 	asStoreStaff = hasRole("le personnel des magasins et la maison mère", kit.RoleCaissier, kit.RoleMaisonMere)
 	// A store's page: its own caissier, and the head office, which sees every store.
@@ -208,13 +210,14 @@ func espacesDe(p kit.Principal) []espace {
 	if p.Has(kit.RoleMaisonMere) {
 		out = append(out,
 			espace{"Maison mère", "/maison-mere", "rapports, catalogue et seuils"},
-			espace{"Magasins", "/magasins", "stock et demandes de chaque magasin"})
+			espace{"Magasins", "/magasins", "stock et demandes de chaque magasin"},
+			espace{"Logistique", "/logistique", "stock du centre et demandes à traiter"})
 	}
 	if p.Has(kit.RoleCaissier) && p.MagasinID != 0 {
 		out = append(out, espace{"Mon magasin", "/magasins/" + strconv.FormatInt(p.MagasinID, 10),
 			"stock, ventes au comptoir, retours et demandes"})
 	}
-	if p.Has(kit.RoleLogistique) {
+	if p.Has(kit.RoleLogistique) && !p.Has(kit.RoleMaisonMere) {
 		out = append(out, espace{"Logistique", "/logistique", "stock du centre et demandes à traiter"})
 	}
 	if p.Anonymous() || p.Has(kit.RoleClient) {

@@ -75,7 +75,7 @@ func TestSecurityHeaders_OnEveryAnswer(t *testing.T) {
 		{anon, "GET", "/", 200}, {anon, "GET", "/connexion", 200}, {anon, "GET", "/inscription", 200},
 		{anon, "GET", "/boutique", 200}, {anon, "GET", "/static/app.css", 200}, {anon, "GET", "/maison-mere", 303},
 		{anon, "GET", "/nulle-part", 404}, {anon, "POST", "/connexion", 422},
-		{staff, "GET", "/maison-mere", 200}, {staff, "GET", "/magasins/1", 200}, {staff, "GET", "/logistique", 403},
+		{staff, "GET", "/maison-mere", 200}, {staff, "GET", "/magasins/1", 200}, {client, "GET", "/logistique", 403},
 		{client, "GET", "/boutique", 200}, {client, "POST", "/boutique/commander", 303},
 	} {
 		rec := c.b.do(c.method, c.path, nil)

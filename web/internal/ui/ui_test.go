@@ -254,7 +254,7 @@ func TestHome_ShowsOnlyThePersonsSpaces(t *testing.T) {
 		{"alice@example.com", []string{`href="/boutique"`}, "Alice Tremblay"},
 		{"caissier1", []string{`href="/magasins/1"`}, "Caissier Plateau"},
 		{"logistique", []string{`href="/logistique"`}, "Centre logistique"},
-		{"maison-mere", []string{`href="/maison-mere"`, `href="/magasins"`}, "Maison mère"},
+		{"maison-mere", []string{`href="/maison-mere"`, `href="/magasins"`, `href="/logistique"`}, "Maison mère"},
 	} {
 		b := e.anonymous(t)
 		if c.who != "" {
