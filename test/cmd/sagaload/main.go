@@ -16,6 +16,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -115,15 +116,17 @@ func (l load) maxInFlight() int64 {
 type config struct {
 	load
 	orch, stock string
-	scenarios   []scenario
-	pgURL       string
-	pgDB        string
-	services    []string
-	pids        []int
-	cpu         bool
-	procRoot    string
-	settle      time.Duration
-	verbose     bool
+	// The staff account that books goods into the centre.
+	tokenURL, account, password string
+	scenarios                   []scenario
+	pgURL                       string
+	pgDB                        string
+	services                    []string
+	pids                        []int
+	cpu                         bool
+	procRoot                    string
+	settle                      time.Duration
+	verbose                     bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -137,6 +140,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	only := fs.String("scenario", "succes,refus", "comma-separated scenarios: succes, refus")
 	fs.StringVar(&c.orch, "url", "http://127.0.0.1:8002", "orchestrator base URL")
 	fs.StringVar(&c.stock, "stock", "http://127.0.0.1:8007", "stock base URL (receptions at the centre before the runs)")
+	fs.StringVar(&c.tokenURL, "jeton", "http://127.0.0.1:8009/auth/jeton",
+		"token endpoint (identite's, or the gateway's /auth/jeton) signing in -compte for the receptions; the sagas themselves are guest checkouts")
+	fs.StringVar(&c.account, "compte", "logistique", "staff account that receives the goods (logistique or maison-mere)")
+	fs.StringVar(&c.password, "mot-de-passe", cmp.Or(os.Getenv("SAGALOAD_MOT_DE_PASSE"), "multimagasins"),
+		"its password (default $SAGALOAD_MOT_DE_PASSE, else the README's demo password)")
 	fs.StringVar(&c.pgURL, "pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable",
 		"PostgreSQL URL to read pg_stat_database from (commits per saga); empty: skip")
 	fs.StringVar(&c.pgDB, "pgdb", "",
@@ -226,8 +234,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	client := &http.Client{Timeout: 10 * time.Second}
 
+	staff, err := signIn(ctx, client, c.tokenURL, c.account, c.password)
+	if err != nil {
+		return err
+	}
 	for _, sc := range c.scenarios {
-		if err := topUp(ctx, client, c.stock, sc.produit, sc.stock(c.load)); err != nil {
+		if err := topUp(ctx, staff, c.stock, sc.produit, sc.stock(c.load)); err != nil {
 			return err
 		}
 	}

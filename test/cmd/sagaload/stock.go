@@ -11,7 +11,22 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"golang.org/x/oauth2"
 )
+
+// signIn trades a staff account's password for a client that sends its
+// token, and a fresh one when it expires (OAuth2's password grant).
+func signIn(ctx context.Context, client *http.Client, tokenURL, account, password string) (*http.Client, error) {
+	conf := &oauth2.Config{ClientID: "sagaload", Endpoint: oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams}}
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
+	tok, err := conf.PasswordCredentialsToken(ctx, account, password)
+	if err != nil {
+		return nil, fmt.Errorf("-compte %s at %s: %w", account, tokenURL, err)
+	}
+	staff := conf.Client(ctx, tok)
+	staff.Timeout = client.Timeout
+	return staff, nil
+}
 
 // maxReception is the most units stock accepts in one reception.
 const maxReception = 100_000
