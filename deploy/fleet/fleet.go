@@ -3,8 +3,9 @@
 // key, the service clients, the web session key), starts the services,
 // nginx, Prometheus and the gateway (KrakenD, or nginx built from the same
 // routes) when they are installed, every one on loopback, waits until all
-// answer, and stops them all, process groups included. `make run` and the
-// end-to-end tests share it.
+// answer, restarts with backoff any that crashes (supervise.go), and stops
+// them all, process groups included. `make run` and the end-to-end tests
+// share it.
 package fleet
 
 import (
@@ -63,7 +64,16 @@ type Options struct {
 	// demo staff accounts (caissier1…5, logistique, maison-mere). They are
 	// seeded by default, NoDemo or not: the browser tests sign in with them.
 	NoDemoAccounts bool
-	ReadyTimeout   time.Duration // default 60s
+	// NoRestart leaves a process that crashed down, instead of restarting it
+	// with backoff as docker compose's `restart: unless-stopped` does.
+	// The end-to-end suites keep the default: they run the launcher as
+	// `make run` does, and their fault tests are not disturbed, since a
+	// process stopped through Kill or Restart is the launcher's doing and is
+	// never restarted behind the test's back (see Fleet.Kill). A crash
+	// during a suite still shows: in the process's log, in Out, and in
+	// Restarts.
+	NoRestart    bool
+	ReadyTimeout time.Duration // default 60s
 }
 
 // Services lists every Go service, in start order.
@@ -87,8 +97,11 @@ type Fleet struct {
 	out     io.Writer
 	outMu   sync.Mutex
 	ports   map[string]int
-	procs   []*proc
-	skipped []skip
+	// portLock holds the block of free ports (ports.go) until Stop.
+	portLock *os.File
+	procs    []*proc
+	skipped  []skip
+	sup      *supervisor
 }
 
 type skip struct{ name, why string }
@@ -161,11 +174,13 @@ func newFleet(opts Options) (*Fleet, error) {
 		}
 		*dir = abs
 	}
-	ports, err := choosePorts(opts.Ports, opts.FreePorts)
+	ports, portLock, err := choosePorts(opts.Ports, opts.FreePorts)
 	if err != nil {
 		return nil, err
 	}
-	return &Fleet{opts: opts, root: opts.Root, dbName: opts.Database, out: opts.Out, ports: ports}, nil
+	f := &Fleet{opts: opts, root: opts.Root, dbName: opts.Database, out: opts.Out, ports: ports, portLock: portLock}
+	f.sup = newSupervisor(func(e restartEvent) { f.printf("%s\n", e) })
+	return f, nil
 }
 
 func (f *Fleet) start(ctx context.Context) error {
@@ -207,6 +222,13 @@ func (f *Fleet) start(ctx context.Context) error {
 	}
 	if err := checkPortsFree(f.procs); err != nil {
 		return err
+	}
+	if !f.opts.NoRestart {
+		// From the first start on: a process that dies before it is ready
+		// still fails Start at once (waitReady watches that first run).
+		for _, p := range f.procs {
+			p.sup = f.sup
+		}
 	}
 	for _, p := range f.procs {
 		if err := p.start(f.console(p.name)); err != nil {
@@ -301,7 +323,10 @@ func (f *Fleet) ConfigPath(name string) string {
 // Database is the name of the fleet's database.
 func (f *Fleet) Database() string { return f.dbName }
 
-// Kill stops a process at once with SIGKILL, as a crash would.
+// Kill stops a process at once with SIGKILL, as a crash would. Being the
+// launcher's doing, it is not restarted: it stays down until Restart, so a
+// fault test decides how long the outage lasts. A kill from outside (kill -9
+// in a terminal) is a crash, and the supervisor restarts the process.
 func (f *Fleet) Kill(name string) error {
 	p := f.find(name)
 	if p == nil {
@@ -312,14 +337,15 @@ func (f *Fleet) Kill(name string) error {
 }
 
 // Restart stops a process (gracefully) if it still runs, starts it again with
-// the same port and settings, and waits until it is ready.
+// the same port and settings, and waits until it is ready. Whether the
+// process was killed, crashed, waits for a restart by the supervisor or was
+// already restarted by it, one copy runs afterwards.
 func (f *Fleet) Restart(ctx context.Context, name string) error {
 	p := f.find(name)
 	if p == nil {
 		return fmt.Errorf("no process %q", name)
 	}
-	p.terminate(stopGrace)
-	if err := p.start(f.console(p.name)); err != nil {
+	if err := p.restart(f.console(p.name), stopGrace); err != nil {
 		return err
 	}
 	return f.waitReady(ctx, []*proc{p})
@@ -338,14 +364,42 @@ func (f *Fleet) RestartWith(ctx context.Context, name string, env map[string]str
 	return f.Restart(ctx, name)
 }
 
+// Restarts counts the restarts the supervisor decided for a process since
+// the fleet started: one per crash, or per restart that could not start it
+// (a Restart by hand is not one).
+func (f *Fleet) Restarts(name string) int {
+	if p := f.find(name); p != nil {
+		return p.restartCount()
+	}
+	return 0
+}
+
 // Stop ends every process (SIGTERM to its group, SIGKILL after 10s), then
 // drops the database when Options.DropDatabase is set. Safe to call twice.
+// Nothing restarts once Stop has begun, and a restart waiting for its
+// backoff is dropped.
 func (f *Fleet) Stop() error {
+	again := f.sup.stopping()
+	f.sup.stop()
 	var wg sync.WaitGroup
 	for _, p := range f.procs {
 		wg.Go(func() { p.terminate(stopGrace) })
 	}
 	wg.Wait()
+	f.sup.wait()
+	if f.portLock != nil {
+		f.portLock.Close() // the processes are gone: another fleet may take these ports
+		f.portLock = nil
+	}
+	var restarted []string
+	for _, p := range f.procs {
+		if n := p.restartCount(); n > 0 {
+			restarted = append(restarted, fmt.Sprintf("%s %d", p.name, n))
+		}
+	}
+	if len(restarted) > 0 && !again {
+		f.printf("restarted after a crash: %s\n", strings.Join(restarted, ", "))
+	}
 	if f.opts.DropDatabase && f.adminDB != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

@@ -128,6 +128,23 @@ func TestFleet_StartKillRestartStopLeavesNothingBehind(t *testing.T) {
 	require.Error(t, err, "a killed process no longer answers")
 	require.NoError(t, f.Restart(ctx, "web-2"))
 	require.Equal(t, http.StatusOK, get(t, f.URL("web-2")+"/readyz"))
+	require.Zero(t, f.Restarts("web-2"), "Kill is the launcher's doing: no restart behind its back")
+
+	// A crash (kill -9 from outside the launcher) is restarted with backoff.
+	crashed := f.find("web-2").pid()
+	require.NoError(t, syscall.Kill(-crashed, syscall.SIGKILL))
+	require.Eventually(t, func() bool {
+		if f.find("web-2").pid() == crashed {
+			return false
+		}
+		resp, err := http.Get(f.URL("web-2") + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 60*time.Second, 50*time.Millisecond, "web-2 is back after its crash")
+	require.Equal(t, 1, f.Restarts("web-2"))
 	require.NoError(t, f.RestartWith(ctx, "clients", map[string]string{"LOG_LEVEL": "debug"}))
 	require.Equal(t, http.StatusOK, get(t, f.URL("clients")+"/readyz"))
 	require.NoError(t, f.RestartWith(ctx, "clients", nil))

@@ -2,7 +2,9 @@
 // identite with its demo staff accounts, nginx, Prometheus and the gateway on
 // :8080 (KrakenD when installed, else nginx with the same routes), each on
 // loopback only. Keys and secrets are made on the first run, under
-// tmp/run/secrets (outside git). Ctrl-C stops it all.
+// tmp/run/secrets (outside git). A process that crashes is started again
+// with backoff, as docker compose's `restart: unless-stopped` would.
+// Ctrl-C stops it all.
 package main
 
 import (
@@ -35,6 +37,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	noExtras := fs.Bool("no-extras", false, "start no nginx, Prometheus or gateway")
 	noDemo := fs.Bool("no-demo", false, "skip the demo sales history (90 days of sales, generated once)")
 	noDemoAccounts := fs.Bool("no-demo-accounts", false, "start identite without the demo staff accounts (IDENTITE_DEMO)")
+	noRestart := fs.Bool("no-restart", false, "leave a crashed process down instead of restarting it with backoff")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -56,6 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		// The staff accounts are not part of -no-demo: without them no one
 		// could sign in to the staff spaces of a fresh fleet.
 		NoDemoAccounts: *noDemoAccounts,
+		NoRestart:      *noRestart,
 	})
 	if err != nil {
 		return err
