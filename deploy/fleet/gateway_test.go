@@ -400,3 +400,51 @@ func startGateway(t *testing.T, bin string, addr func(string) (string, bool)) st
 	}, 10*time.Second, 20*time.Millisecond, "nginx did not start")
 	return base
 }
+
+// What nginx refuses itself is problem+json, like a service's refusals; a
+// service's own 404 passes through as it is.
+func TestGatewayConf_RefusesWithProblems(t *testing.T) {
+	bin := lookPath("nginx", "/usr/sbin/nginx")
+	if bin == "" {
+		t.Skip("nginx is not installed")
+	}
+	svc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"status":404,"detail":"du service"}`)
+	}))
+	t.Cleanup(svc.Close)
+	base := startGateway(t, bin, func(host string) (string, bool) {
+		_, ok := DefaultPorts[host]
+		return strings.TrimPrefix(svc.URL, "http://"), ok
+	})
+	do := func(method, path string, body io.Reader) gwAnswer {
+		req, err := http.NewRequest(method, base+path, body)
+		require.NoError(t, err)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return gwAnswer{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	}
+	for _, c := range []struct {
+		method, path string
+		body         io.Reader
+		status       int
+	}{
+		{"GET", "/nulle-part", nil, 404},
+		{"DELETE", "/produits", nil, 405},
+		{"POST", "/maison-mere/apercu", nil, 405},
+		{"POST", "/produits", strings.NewReader(strings.Repeat("x", 2<<20)), 413},
+		{"GET", "/produits/" + strings.Repeat("9", 100_000), nil, 414},
+	} {
+		r := do(c.method, c.path, c.body)
+		require.Equal(t, c.status, r.status, "%s %.40s", c.method, c.path)
+		require.Equal(t, "application/problem+json", r.header.Get("Content-Type"), "%s %.40s", c.method, c.path)
+		require.Contains(t, r.body, fmt.Sprintf(`"status":%d`, c.status))
+	}
+	r := do("GET", "/produits/99", nil)
+	require.Equal(t, 404, r.status)
+	require.JSONEq(t, `{"status":404,"detail":"du service"}`, r.body, "the service's own answer")
+}
