@@ -167,6 +167,11 @@ func buildGateway(src []byte, runDir, listen string, addr func(host string) (str
 	seen := map[string]bool{}
 	for i, e := range kc.Endpoints {
 		method := cmp.Or(e.Method, "GET")
+		// Paths and methods go into the nginx config, quoted or not: only
+		// what a route can hold, never a character nginx reads as syntax.
+		if !endpointPath.MatchString(e.Endpoint) || !slices.Contains(httpMethods, method) {
+			return c, fmt.Errorf("krakend.json: %q %q is no route the native gateway can serve", method, e.Endpoint)
+		}
 		key := method + " " + e.Endpoint
 		if seen[key] {
 			return c, fmt.Errorf("krakend.json: %s declared twice", key)
@@ -250,7 +255,11 @@ func buildGateway(src []byte, runDir, listen string, addr func(host string) (str
 	return c, err
 }
 
-var groupName = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+var (
+	groupName    = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+	endpointPath = regexp.MustCompile(`^/[A-Za-z0-9._~/{}-]*$`)
+	httpMethods  = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+)
 
 func buildMerge(i int, path string, n int, backend func(j int) (group, uri, upstream string, err error)) (gwMerge, error) {
 	m := gwMerge{Path: path, Page: fmt.Sprintf("/__gw/page/%d", i)}
