@@ -82,10 +82,11 @@ func (a answer) etats() []string {
 
 // result is one saga POST as a goroutine saw it.
 type result struct {
-	status int
-	answer answer
-	body   string
-	err    error
+	status   int
+	answer   answer
+	body     string
+	location string // Location of a 202: where the saga goes on
+	err      error
 }
 
 func (r result) String() string {
@@ -107,11 +108,38 @@ func send(path string, body any, headers ...string) result {
 	if err != nil {
 		return result{err: err}
 	}
-	res := result{status: r.Status, body: string(r.Body)}
+	res := result{status: r.Status, body: string(r.Body), location: r.Header.Get("Location")}
 	if r.Status < 400 || strings.Contains(r.Header.Get("Content-Type"), "application/json") {
 		_ = json.Unmarshal(r.Body, &res.answer)
 	}
 	return res
+}
+
+// requireHonest holds a saga answer to what it said once the saga is final:
+// 201 is CONFIRMEE, 202 points at a saga still running, and 503 or any
+// refusal is never a saga that later confirms (and charges).
+func requireHonest(t *testing.T, r result) {
+	t.Helper()
+	require.NoError(t, r.err, "the orchestrator itself stayed up")
+	require.Contains(t, []int{201, 202, 402, 409, 503}, r.status, r.body)
+	if r.status == 202 {
+		require.Equal(t, "/saga/"+r.answer.SagaID, r.location, "a 202 says where to follow the saga")
+	}
+	if r.answer.SagaID == "" {
+		require.Equal(t, 503, r.status, "only 'nothing started' has no saga: %s", r.body)
+		return
+	}
+	var final string
+	eventually(t, 60*time.Second, func() (bool, string) {
+		s := want(t, do(t, "GET", "orchestrator", "/saga/"+r.answer.SagaID, nil), 200)
+		final, _ = s["statut"].(string)
+		return final == "CONFIRMEE" || final == "ANNULEE", fmt.Sprintf("saga %s is %v", r.answer.SagaID, s["statut"])
+	})
+	if r.status == 201 {
+		require.Equal(t, "CONFIRMEE", final)
+	} else if r.status != 202 {
+		require.Equal(t, "ANNULEE", final, "answered %d, then the saga ended %s", r.status, final)
+	}
 }
 
 // post runs a saga and fails the test on a transport error.

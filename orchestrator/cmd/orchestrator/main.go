@@ -46,6 +46,10 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.
 	cfg.StepTimeout = env.Duration("STEP_TIMEOUT", cfg.StepTimeout)
 	cfg.RecoveryInterval = env.Duration("RECOVERY_INTERVAL", cfg.RecoveryInterval)
 	cfg.Lease = env.Duration("SAGA_LEASE", cfg.Lease)
+	// After N recovery attempts stuck at the same call a saga is à vérifier;
+	// recovery then tries it less often, up to once every SAGA_REPRISE_MAX.
+	cfg.AVerifierApres = env.Int("SAGA_A_VERIFIER_APRES", cfg.AVerifierApres)
+	cfg.RepriseMax = env.Duration("SAGA_REPRISE_MAX", cfg.RepriseMax)
 	// The orchestrator's own API client at identite: every participant call
 	// carries its service token (SERVICE_CLIENT_ID, SERVICE_CLIENT_SECRET[_FILE], TOKEN_URL).
 	creds := env.ServiceCredentials("orchestrator")
@@ -63,6 +67,9 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.
 	if cfg.StepTimeout <= 0 || cfg.RecoveryInterval <= 0 || cfg.Lease <= cfg.StepTimeout {
 		return fmt.Errorf("configuration: STEP_TIMEOUT and RECOVERY_INTERVAL must be positive, SAGA_LEASE longer than STEP_TIMEOUT")
 	}
+	if cfg.AVerifierApres < 1 || cfg.RepriseMax < cfg.RecoveryInterval {
+		return fmt.Errorf("configuration: SAGA_A_VERIFIER_APRES must be 1 or more, SAGA_REPRISE_MAX at least RECOVERY_INTERVAL")
+	}
 
 	// The recovery worker stops with the process, as kit.Run's server does.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -77,7 +84,8 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.
 		app.Log.Info("participants", "stock", peers.Stock, "commande", peers.Commande,
 			"paiement", peers.Paiement, "panier", peers.Panier, "clients", peers.Clients,
 			"token_url", creds.TokenURL, "service_client_id", creds.ClientID,
-			"step_timeout", cfg.StepTimeout.String(), "recovery_interval", cfg.RecoveryInterval.String())
+			"step_timeout", cfg.StepTimeout.String(), "recovery_interval", cfg.RecoveryInterval.String(),
+			"a_verifier_apres", cfg.AVerifierApres, "reprise_max", cfg.RepriseMax.String())
 		repo := postgres.NewRepo(pool)
 		// Live sagas outlive their request: a client hanging up must not stop
 		// one halfway. Shutdown drains requests, so the sagas in them finish.

@@ -16,8 +16,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
@@ -38,12 +40,23 @@ type Config struct {
 	MaxBackoff       time.Duration
 	RecoveryInterval time.Duration
 	RecoveryBatch    int
+	// AVerifierApres is N: after N recovery attempts in a row stuck at the
+	// same call, a saga is à vérifier (saga.Reprise). Recovery then waits
+	// twice RecoveryInterval, doubling up to RepriseMax, between attempts.
+	AVerifierApres int
+	RepriseMax     time.Duration
 }
 
 // Defaults are the documented settings (docs/saga.md).
 func Defaults() Config {
 	return Config{StepTimeout: 2 * time.Second, Lease: 10 * time.Second, MaxTries: 4, MaxElapsed: 3 * time.Second,
-		FirstBackoff: 50 * time.Millisecond, MaxBackoff: time.Second, RecoveryInterval: 2 * time.Second, RecoveryBatch: 32}
+		FirstBackoff: 50 * time.Millisecond, MaxBackoff: time.Second, RecoveryInterval: 2 * time.Second, RecoveryBatch: 32,
+		AVerifierApres: 10, RepriseMax: 5 * time.Minute}
+}
+
+// Reprise is the recovery worker's retry policy.
+func (c Config) Reprise() saga.Reprise {
+	return saga.Reprise{Seuil: c.AVerifierApres, Intervalle: c.RecoveryInterval, Plafond: c.RepriseMax}
 }
 
 // Engine drives sagas.
@@ -67,7 +80,10 @@ func New(life context.Context, store Store, defs map[string]saga.Definition, cfg
 			return nil, err
 		}
 	}
-	return &Engine{store: store, defs: defs, cfg: cfg, log: log, metrics: newMetrics(reg, defs), life: life}, nil
+	if cfg.AVerifierApres < 1 || cfg.RepriseMax < cfg.RecoveryInterval {
+		return nil, errors.New("engine: AVerifierApres must be 1 or more, RepriseMax at least RecoveryInterval")
+	}
+	return &Engine{store: store, defs: defs, cfg: cfg, log: log, metrics: newMetrics(reg, defs, store, log), life: life}, nil
 }
 
 // sagaContext adds the saga's ids to every log line.
@@ -79,12 +95,16 @@ func sagaContext(ctx context.Context, rec *Record) context.Context {
 	return ctx
 }
 
-// driver is one drive of one saga: who holds its lease, and until when.
+// driver is one drive of one saga: who holds its lease, and until when. A
+// drive by the recovery worker (reprise) also says where the saga stood
+// when it was taken, to tell whether the attempt moved it.
 type driver struct {
-	rec   *Record
-	def   saga.Definition
-	owner uuid.UUID
-	until time.Time
+	rec     *Record
+	def     saga.Definition
+	owner   uuid.UUID
+	until   time.Time
+	reprise bool
+	depart  saga.State
 }
 
 // drive carries out cmd and every command that follows until the saga ends
@@ -95,7 +115,7 @@ func (e *Engine) drive(ctx context.Context, d *driver, cmd saga.Command) (saga.C
 	for cmd.Ordre == saga.Appeler || cmd.Ordre == saga.Compenser || cmd.Ordre == saga.Sonder {
 		if time.Until(d.until) < e.cfg.Lease/2 {
 			// A call must end inside the lease, or recovery could act beside it.
-			if err := e.save(ctx, d, false); err != nil {
+			if err := e.save(ctx, d, Write{}); err != nil {
 				return cmd, err
 			}
 		}
@@ -104,35 +124,70 @@ func (e *Engine) drive(ctx context.Context, d *driver, cmd saga.Command) (saga.C
 			return cmd, err
 		}
 		st, cmds := saga.Decide(d.def, rec.State, ev)
-		next := saga.Command{Ordre: saga.Suspendre, Pas: rec.State.Pas, HTTP: http.StatusServiceUnavailable}
+		next := saga.Command{Ordre: saga.Suspendre, Pas: rec.State.Pas, HTTP: http.StatusAccepted}
 		if len(cmds) > 0 {
 			next = cmds[0]
 		}
-		e.enter(rec, st, next.Etats)
+		e.enter(d, st, next.Etats)
 		if cmd.Ordre == saga.Compenser && ev.Kind == saga.Reussi {
 			e.metrics.compensations.WithLabelValues(d.def.Steps[cmd.Pas].Name).Inc()
 		}
 		switch next.Ordre {
 		case saga.Terminer:
-			if err := e.save(ctx, d, false); err != nil {
+			if rec.AVerifierDepuis != nil {
+				e.log.InfoContext(ctx, "saga à vérifier finished", "type", rec.Type, "statut", st.Statut,
+					"a_verifier_depuis", rec.AVerifierDepuis.Format(time.RFC3339), "reprises", rec.Reprises)
+			}
+			rec.Reprises, rec.AVerifierDepuis = 0, nil
+			if err := e.save(ctx, d, Write{}); err != nil {
 				return cmd, err
 			}
 			e.finished(ctx, rec)
 		case saga.Suspendre:
-			if err := e.save(ctx, d, true); err != nil {
+			w := Write{Release: true}
+			if d.reprise {
+				w.Retard = e.relancer(ctx, d)
+			}
+			if err := e.save(ctx, d, w); err != nil {
 				return cmd, err
 			}
 			e.log.WarnContext(ctx, "saga waits for recovery", "type", rec.Type, "etape", rec.Etape,
-				"phase", st.Phase, "statut", st.Statut, "motif", next.Motif)
+				"phase", st.Phase, "statut", st.Statut, "motif", next.Motif, "reprises", rec.Reprises,
+				"a_verifier", rec.AVerifierDepuis != nil, "retard", w.Retard.String())
 		}
 		cmd = next
 	}
 	return cmd, nil
 }
 
-// enter moves rec to st, adding the states entered to its history.
-func (e *Engine) enter(rec *Record, st saga.State, etats []saga.Statut) {
+// relancer applies the retry policy to a recovery attempt that left the
+// saga waiting, and returns how long recovery waits before the next one. A
+// saga stuck N times in a row at the same call becomes à vérifier.
+func (e *Engine) relancer(ctx context.Context, d *driver) time.Duration {
+	rec := d.rec
+	progres := rec.State.Phase != d.depart.Phase || rec.State.Pas != d.depart.Pas
+	s, retard := e.cfg.Reprise().Relancer(rec.suivi(), progres)
+	rec.Reprises = s.Tentatives
+	switch {
+	case s.AVerifier && rec.AVerifierDepuis == nil:
+		now := time.Now().UTC()
+		rec.AVerifierDepuis = &now
+		e.metrics.aVerifier.WithLabelValues(rec.Type).Inc()
+		e.log.ErrorContext(ctx, "saga à vérifier: recovery cannot move it", "type", rec.Type, "etape", rec.Etape,
+			"phase", rec.State.Phase, "statut", rec.State.Statut, "reprises", rec.Reprises, "derniere_erreur", rec.DerniereErreur)
+	case !s.AVerifier:
+		rec.AVerifierDepuis = nil
+	}
+	return retard
+}
+
+// enter moves the saga to st, adding the states entered to its history.
+func (e *Engine) enter(d *driver, st saga.State, etats []saga.Statut) {
+	rec := d.rec
 	rec.State = st
+	if n := saga.EnAttente(d.def, st); n != "" {
+		rec.Etape = n
+	}
 	if len(etats) > 0 {
 		now := time.Now().UTC()
 		for _, s := range etats {
@@ -144,9 +199,10 @@ func (e *Engine) enter(rec *Record, st saga.State, etats []saga.Statut) {
 
 // save writes the saga with its pending step-log rows and renews (or, when
 // it must wait for recovery, releases) the lease.
-func (e *Engine) save(ctx context.Context, d *driver, release bool) error {
+func (e *Engine) save(ctx context.Context, d *driver, w Write) error {
 	now := time.Now()
-	if err := e.store.Save(ctx, d.rec, Write{Owner: d.owner, Lease: e.cfg.Lease, Release: release}); err != nil {
+	w.Owner, w.Lease = d.owner, e.cfg.Lease
+	if err := e.store.Save(ctx, d.rec, w); err != nil {
 		return err
 	}
 	d.until = now.Add(e.cfg.Lease)
@@ -195,7 +251,9 @@ func (e *Engine) execute(ctx context.Context, def saga.Definition, rec *Record, 
 	if rec.CommandeID != nil {
 		r.CommandeID = *rec.CommandeID
 	}
-	rec.Etape = step.Name
+	if cmd.Ordre == saga.Appeler && cmd.Pas < len(def.Steps) {
+		rec.EtapeAtteinte = step.Name
+	}
 	appel := saga.Appel{N: rec.N + len(rec.Journal) + 1, Etape: step.Name, Sens: sens(cmd.Ordre), EnvoyeeLe: time.Now().UTC()}
 	// Every participant call of the attempt lands in the step log.
 	tctx := kit.WithTrace(ctx, func(method, path string, status int, body []byte) {
@@ -258,6 +316,9 @@ func (e *Engine) execute(ctx context.Context, def saga.Definition, rec *Record, 
 		ev.Kind, appel.Statut = saga.Echoue, "inconnue"
 	}
 	rec.Journal = append(rec.Journal, appel)
+	if err != nil && ev.Kind != saga.Absent {
+		rec.DerniereErreur = derniereErreur(appel, err)
+	}
 	if err != nil {
 		e.log.WarnContext(ctx, "saga step failed", "etape", step.Name, "ordre", cmd.Ordre, "tentatives", appel.Tentatives, "err", err)
 	} else {
@@ -265,6 +326,23 @@ func (e *Engine) execute(ctx context.Context, def saga.Definition, rec *Record, 
 	}
 	return ev
 }
+
+// derniereErreur says which call failed and how, for a person reading a
+// saga à vérifier: "action rembourser (3 tentatives): status 409: …".
+func derniereErreur(a saga.Appel, err error) string {
+	msg := fmt.Sprintf("%s %s (%d tentative", a.Sens, a.Etape, a.Tentatives)
+	if a.Tentatives > 1 {
+		msg += "s"
+	}
+	msg += "): " + err.Error()
+	if len(msg) > erreurMax {
+		msg = msg[:erreurMax]
+	}
+	return strings.ToValidUTF8(msg, "")
+}
+
+// erreurMax bounds a stored error.
+const erreurMax = 1000
 
 // retryable: a 5xx, a timeout or a connection error may work next time (and
 // a retry under the same key gets the stored answer when it did work); a

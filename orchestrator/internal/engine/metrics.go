@@ -1,6 +1,13 @@
 package engine
 
 import (
+	"context"
+	"log/slog"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"multimagasins/orchestrator/internal/saga"
@@ -15,9 +22,10 @@ type metrics struct {
 	compensations *prometheus.CounterVec
 	recoveries    *prometheus.CounterVec
 	enCours       *prometheus.GaugeVec
+	aVerifier     *prometheus.CounterVec
 }
 
-func newMetrics(reg prometheus.Registerer, defs map[string]saga.Definition) *metrics {
+func newMetrics(reg prometheus.Registerer, defs map[string]saga.Definition, store Store, log *slog.Logger) *metrics {
 	m := &metrics{
 		success: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "saga_success_total",
 			Help: "Sagas finished CONFIRMEE, by type."}, []string{"type"}),
@@ -34,10 +42,17 @@ func newMetrics(reg prometheus.Registerer, defs map[string]saga.Definition) *met
 			Help: "Sagas resumed by the recovery worker, by the step they were at."}, []string{"etape"}),
 		enCours: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "saga_en_cours",
 			Help: "Sagas being driven by this process right now, by type."}, []string{"type"}),
+		aVerifier: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "saga_a_verifier_total",
+			Help: "Sagas that became à vérifier (recovery could not move them after N attempts), by type."}, []string{"type"}),
 	}
-	reg.MustRegister(m.success, m.failure, m.duration, m.etats, m.compensations, m.recoveries, m.enCours)
+	types := slices.Sorted(maps.Keys(defs))
+	reg.MustRegister(m.success, m.failure, m.duration, m.etats, m.compensations, m.recoveries, m.enCours, m.aVerifier,
+		&aVerifierGauge{store: store, log: log, types: types, desc: prometheus.NewDesc("saga_a_verifier",
+			"Unfinished sagas à vérifier now, by type: a count of the saga table, the same from every orchestrator (use max).",
+			[]string{"type"}, nil)})
 	// Zero series from the start, so rate() and alerts work before the first event.
 	for name, d := range defs {
+		m.aVerifier.WithLabelValues(name)
 		m.success.WithLabelValues(name)
 		m.duration.WithLabelValues(name)
 		m.enCours.WithLabelValues(name)
@@ -59,4 +74,39 @@ func newMetrics(reg prometheus.Registerer, defs map[string]saga.Definition) *met
 		m.etats.WithLabelValues(string(e))
 	}
 	return m
+}
+
+// aVerifierGauge is saga_a_verifier, counted in the saga table at each
+// scrape: a saga à vérifier may be left by any orchestrator, or by this one
+// before a restart, so no process's own count would be right. The count is
+// one query on a partial index holding only those sagas.
+type aVerifierGauge struct {
+	store Store
+	log   *slog.Logger
+	types []string
+	desc  *prometheus.Desc
+
+	mu   sync.Mutex
+	last map[string]int // the last count read, kept when a read fails
+}
+
+func (g *aVerifierGauge) Describe(ch chan<- *prometheus.Desc) { ch <- g.desc }
+
+func (g *aVerifierGauge) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := g.store.AVerifier(ctx)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err != nil {
+		g.log.Warn("count sagas à vérifier", "err", err)
+		if g.last == nil {
+			return // nothing known yet: no sample rather than a false 0
+		}
+		n = g.last
+	}
+	g.last = n
+	for _, t := range g.types {
+		ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, float64(n[t]), t)
+	}
 }

@@ -12,6 +12,8 @@ import (
 
 // RunRecovery resumes unfinished sagas at start and every RecoveryInterval
 // until ctx ends. No saga stays unfinished once its participants are back.
+// One it cannot move after AVerifierApres passes is à vérifier and taken
+// less often (saga.Reprise): Claim takes only sagas whose wait is over.
 func (e *Engine) RunRecovery(ctx context.Context) {
 	t := time.NewTicker(e.cfg.RecoveryInterval)
 	defer t.Stop()
@@ -68,11 +70,12 @@ func (e *Engine) resume(ctx context.Context, rec *Record, owner uuid.UUID) {
 		return
 	}
 	e.metrics.recoveries.WithLabelValues(etape).Inc()
-	e.log.InfoContext(ctx, "saga resumed", "type", rec.Type, "etape", etape, "phase", rec.State.Phase, "statut", rec.State.Statut)
+	e.log.InfoContext(ctx, "saga resumed", "type", rec.Type, "etape", etape, "phase", rec.State.Phase, "statut", rec.State.Statut,
+		"reprises", rec.Reprises, "a_verifier", rec.AVerifierDepuis != nil)
 	e.metrics.enCours.WithLabelValues(rec.Type).Inc()
 	defer e.metrics.enCours.WithLabelValues(rec.Type).Dec()
+	d := &driver{rec: rec, def: def, owner: owner, until: time.Now().Add(e.cfg.Lease), reprise: true, depart: rec.State}
 	rec.State = st
-	d := &driver{rec: rec, def: def, owner: owner, until: time.Now().Add(e.cfg.Lease)}
 	if _, err := e.drive(ctx, d, cmds[0]); err != nil && ctx.Err() == nil {
 		e.log.ErrorContext(ctx, "saga recovery stopped", "err", err)
 	}

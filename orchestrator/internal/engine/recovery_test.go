@@ -62,7 +62,8 @@ func newBench(t *testing.T) *bench {
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
 	cfg := engine.Config{StepTimeout: 250 * time.Millisecond, Lease: 5 * time.Second, MaxTries: 4, MaxElapsed: time.Second,
-		FirstBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, RecoveryInterval: time.Hour, RecoveryBatch: 8}
+		FirstBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, RecoveryInterval: time.Hour, RecoveryBatch: 8,
+		AVerifierApres: 3, RepriseMax: 4 * time.Hour}
 	return &bench{pool: pool, repo: postgres.NewRepo(pool), fleet: fakes.New(t), identite: &identite{tokens: fakes.Tokens(t)}, cfg: cfg}
 }
 
@@ -95,7 +96,7 @@ func (b *bench) crashAt(t *testing.T, route string) *engine.Record {
 	a, err := b.engine(t, life).Commande(context.Background(), "", saga.DemandeCommande{
 		Produits: []saga.LigneDemandee{{ProduitID: 1, Quantite: 2}}})
 	require.NoError(t, err)
-	require.Equal(t, http.StatusServiceUnavailable, a.Status)
+	require.Equal(t, http.StatusAccepted, a.Status)
 	require.False(t, a.Reponse.Termine)
 
 	// Time passes: the dead process's lease runs out.
@@ -208,7 +209,7 @@ func TestRecover_AfterThePivotWaitsForTheParticipantThenFinishes(t *testing.T) {
 	e := b.eng
 	a, err := svc.Commande(context.Background(), "", saga.DemandeCommande{Produits: []saga.LigneDemandee{{ProduitID: 2, Quantite: 1}}})
 	require.NoError(t, err)
-	require.Equal(t, http.StatusServiceUnavailable, a.Status, "left for recovery after the pivot")
+	require.Equal(t, http.StatusAccepted, a.Status, "left for recovery after the pivot")
 	require.Equal(t, saga.Payee, a.Reponse.Statut)
 	statut, _ := b.fleet.Commande(*a.Reponse.CommandeID)
 	require.Empty(t, statut, "commande shows no state the saga has not finished with")
@@ -272,7 +273,7 @@ func TestTokens_IdentiteDownAtThePivotLeavesTheSagaWaitingNotRefused(t *testing.
 	require.NoError(t, err)
 	// No token, so no charge was sent: that is no answer, not paiement's refusal
 	// (which would have cancelled the saga at once, 402).
-	require.Equal(t, http.StatusServiceUnavailable, a.Status)
+	require.Equal(t, http.StatusAccepted, a.Status)
 	require.False(t, a.Reponse.Termine)
 	require.Equal(t, saga.StockReserve, a.Reponse.Statut)
 	require.Zero(t, b.sent("POST /paiements"), "nothing was sent without a token")
@@ -312,7 +313,7 @@ func TestTokens_IdentiteDownBeforeThePivotCompensatesOnceItIsBack(t *testing.T) 
 	require.NoError(t, err)
 	// Its outcome unknown, the reservation is undone, which needs a token too:
 	// the saga waits in compensation.
-	require.Equal(t, http.StatusServiceUnavailable, a.Status)
+	require.Equal(t, http.StatusAccepted, a.Status)
 	require.False(t, a.Reponse.Termine)
 	require.Zero(t, b.sent("POST /reservations"))
 	rec, err := b.repo.Record(context.Background(), a.Reponse.SagaID)
@@ -340,7 +341,7 @@ func TestTokens_IdentiteDownAfterThePivotFinishesForwardOnceItIsBack(t *testing.
 	svc := b.engine(t, context.Background())
 	a, err := svc.Commande(context.Background(), "", saga.DemandeCommande{Produits: []saga.LigneDemandee{{ProduitID: 1, Quantite: 2}}})
 	require.NoError(t, err)
-	require.Equal(t, http.StatusServiceUnavailable, a.Status)
+	require.Equal(t, http.StatusAccepted, a.Status)
 	require.Equal(t, saga.Payee, a.Reponse.Statut)
 
 	b.identite.down.Store(false)
@@ -365,7 +366,7 @@ func TestTokens_AParticipantRefusingTheTokenIsNoAnswer(t *testing.T) {
 	svc := b.engine(t, context.Background())
 	a, err := svc.Commande(context.Background(), "", saga.DemandeCommande{Produits: []saga.LigneDemandee{{ProduitID: 1, Quantite: 1}}})
 	require.NoError(t, err)
-	require.Equal(t, http.StatusServiceUnavailable, a.Status, "waits for recovery, not a 402")
+	require.Equal(t, http.StatusAccepted, a.Status, "waits for recovery (202), not a 402")
 	require.False(t, a.Reponse.Termine)
 	require.Equal(t, saga.StockReserve, a.Reponse.Statut)
 	require.Empty(t, b.fleet.Paiements())

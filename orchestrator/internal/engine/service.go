@@ -15,10 +15,36 @@ import (
 	"multimagasins/orchestrator/internal/saga"
 )
 
-// Answer is a saga's answer and the HTTP status it goes with.
+// Answer is a saga's answer and the HTTP status it goes with: the one it
+// ended with (201, 402, 409, or 503 when a participant failure undid
+// everything), or 202 Accepted while it is not over, with when to ask again.
 type Answer struct {
 	Reponse saga.Reponse
 	Status  int
+	// RetryAfter, with a 202, is when GET /saga/{id} may have news: the
+	// recovery worker's next pass, or its backoff for a saga à vérifier.
+	RetryAfter time.Duration
+}
+
+// answer is what rec answers now. A saga that is not over answers 202,
+// never 503: it has started, and recovery may yet end it CONFIRMEE and paid.
+func (e *Engine) answer(rec *Record) Answer {
+	if rec.State.Phase == saga.Terminee {
+		return Answer{Reponse: rec.Reponse(), Status: rec.State.HTTP}
+	}
+	return e.accepted(rec)
+}
+
+// accepted is the 202 of a saga that is not over, whatever rec says in memory.
+func (e *Engine) accepted(rec *Record) Answer {
+	a := Answer{Reponse: rec.Reponse(), Status: http.StatusAccepted, RetryAfter: e.cfg.RecoveryInterval}
+	a.Reponse.Termine = false
+	if !rec.Pilotee {
+		if d := time.Until(rec.ProchaineReprise); d > a.RetryAfter {
+			a.RetryAfter = d // à vérifier: its backoff
+		}
+	}
+	return a
 }
 
 // Prepare reads what a saga needs before it exists (prices, an order to
@@ -112,15 +138,18 @@ func (e *Engine) Start(ctx context.Context, typ, cle string, requete any, prep P
 	case errors.Is(err, ErrLeaseLost):
 		return e.wait(ctx, rec.ID)
 	case err != nil:
-		// The state stays as last written; the lease runs out and recovery resumes it.
+		// The state stays as last written; the lease runs out and recovery
+		// resumes it. The saga started, so it is not over: 202.
 		e.log.ErrorContext(dctx, "saga stopped; left for recovery", "err", err)
-		return Answer{Reponse: rec.Reponse(), Status: http.StatusServiceUnavailable}, nil
+		rec.Pilotee = true
+		a := e.accepted(rec)
+		a.RetryAfter = e.cfg.Lease // recovery takes it once this driver's lease has run out
+		return a, nil
 	}
-	a := Answer{Reponse: rec.Reponse(), Status: final.HTTP}
 	if final.Ordre == saga.Suspendre {
-		a.Reponse.Motif = final.Motif
+		rec.Pilotee = false // released; recovery takes it at its next pass
 	}
-	return a, nil
+	return e.answer(rec), nil
 }
 
 // replay answers a repeat of a client's key: the same saga, waited for when
@@ -146,8 +175,10 @@ func (e *Engine) replay(ctx context.Context, cle, empreinte string) (Answer, boo
 	return a, true, err
 }
 
-// wait polls a saga driven elsewhere until it ends or a lease has passed;
-// then it answers with the state reached (503 while unfinished).
+// wait polls a saga driven elsewhere (the request that started it, or the
+// recovery worker) until it ends or a lease has passed; a saga nobody
+// drives, waiting for recovery, is answered at once. Unfinished, the answer
+// is 202 with the state reached.
 func (e *Engine) wait(ctx context.Context, id uuid.UUID) (Answer, error) {
 	deadline := time.Now().Add(e.cfg.Lease)
 	pause := 10 * time.Millisecond
@@ -156,11 +187,8 @@ func (e *Engine) wait(ctx context.Context, id uuid.UUID) (Answer, error) {
 		if err != nil {
 			return Answer{}, err
 		}
-		if rec.State.Phase == saga.Terminee {
-			return Answer{Reponse: rec.Reponse(), Status: rec.State.HTTP}, nil
-		}
-		if time.Now().After(deadline) {
-			return Answer{Reponse: rec.Reponse(), Status: http.StatusServiceUnavailable}, nil
+		if rec.State.Phase == saga.Terminee || !rec.Pilotee || time.Now().After(deadline) {
+			return e.answer(rec), nil
 		}
 		select {
 		case <-ctx.Done():

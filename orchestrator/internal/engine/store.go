@@ -25,6 +25,8 @@ type Store interface {
 	ByKey(ctx context.Context, cle string) (*Record, error)
 	// Record returns one saga as the engine drives it (saga.ErrNotFound).
 	Record(ctx context.Context, id uuid.UUID) (*Record, error)
+	// AVerifier counts the unfinished sagas à vérifier, by type.
+	AVerifier(ctx context.Context) (map[string]int, error)
 }
 
 // ErrLeaseLost is a write by a driver whose lease another driver took over
@@ -37,15 +39,31 @@ type Record struct {
 	Type       string
 	CommandeID *uuid.UUID
 	State      saga.State
-	Etape      string
-	Donnees    saga.Donnees
-	Etats      []saga.Etat
-	N          int          // step-log rows already stored
-	Journal    []saga.Appel // step-log rows made since, written by the next Save
-	Cle        *string
-	Empreinte  string
-	Requete    []byte
-	CreeLe     time.Time
+	Etape      string // the step whose call is pending (saga.EnAttente); the last one once terminee
+	// EtapeAtteinte is the furthest step whose action was called, kept
+	// apart from Etape so a saga compensating still says how far it went.
+	EtapeAtteinte string
+	Donnees       saga.Donnees
+	Etats         []saga.Etat
+	N             int          // step-log rows already stored
+	Journal       []saga.Appel // step-log rows made since, written by the next Save
+	Cle           *string
+	Empreinte     string
+	Requete       []byte
+	CreeLe        time.Time
+	// What recovery keeps about a saga it could not finish (saga.Reprise).
+	Reprises        int
+	AVerifierDepuis *time.Time // set while the saga is à vérifier
+	DerniereErreur  string     // the last error a call met
+	// Read only: whether a driver (a live request or the recovery worker)
+	// holds the saga's lease now, and when recovery may take it next.
+	Pilotee          bool
+	ProchaineReprise time.Time
+}
+
+// suivi is what the pure retry policy needs of rec.
+func (r *Record) suivi() saga.Suivi {
+	return saga.Suivi{Tentatives: r.Reprises, AVerifier: r.AVerifierDepuis != nil}
 }
 
 // Reponse is the answer the saga gives in its current state.
@@ -60,7 +78,10 @@ func (r *Record) Reponse() saga.Reponse {
 
 // Write says how a Save treats the lease.
 type Write struct {
-	Owner   uuid.UUID
-	Lease   time.Duration
-	Release bool // suspended: let the recovery worker take it at its next pass
+	Owner uuid.UUID
+	Lease time.Duration
+	// Release: the saga waits for recovery. The driver lets go of it, and
+	// the worker may take it once Retard has passed (0: at its next pass).
+	Release bool
+	Retard  time.Duration
 }

@@ -14,6 +14,7 @@
 package fakes
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -40,9 +41,12 @@ import (
 
 // Fault changes how one route (a ServeMux pattern, "POST /paiements") answers.
 type Fault struct {
-	Fail  int           // answer 500 this many times, doing nothing
-	Slow  int           // this many times, act then wait Delay before answering
-	Delay time.Duration //
+	Fail int // answer 500 (or Status) this many times, doing nothing
+	// Status, when set, is what Fail answers instead of 500: a 409 or 422 is
+	// the participant refusing the call, as when a refund was already made by hand.
+	Status int
+	Slow   int           // this many times, act then wait Delay before answering
+	Delay  time.Duration //
 	// Hook runs when a request arrives, before anything else; returning true
 	// drops the request: nothing is done and the connection hangs until the
 	// caller gives up (a crash of the caller, or a lost request).
@@ -294,8 +298,9 @@ func (f *Fleet) serve(route string, h func(*http.Request) (int, any)) http.Handl
 		f.mu.Lock()
 		if fault != nil && fault.Fail > 0 {
 			fault.Fail--
+			status := cmp.Or(fault.Status, http.StatusInternalServerError)
 			f.mu.Unlock()
-			write(w, http.StatusInternalServerError, problem(http.StatusInternalServerError, "injected failure"))
+			write(w, status, problem(status, "injected failure"))
 			return
 		}
 		slow := fault != nil && fault.Slow > 0

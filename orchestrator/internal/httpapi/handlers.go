@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
@@ -35,15 +37,24 @@ type handlers struct {
 }
 
 type sagaOutput struct {
-	Status int
-	Body   saga.Reponse
+	Status     int
+	Location   string `header:"Location" doc:"With 202: the saga to poll, /saga/{id}."`
+	RetryAfter string `header:"Retry-After" doc:"With 202: seconds before the saga may have moved (the recovery worker's next pass)."`
+	Body       saga.Reponse
 }
 
+// answer is the saga's answer. One that is not over (202) says where to
+// read it next and when: the client polls GET /saga/{id} until termine.
 func (h *handlers) answer(ctx context.Context, a engine.Answer, err error) (*sagaOutput, error) {
 	if err != nil {
 		return nil, h.problem(ctx, err, uuid.Nil)
 	}
-	return &sagaOutput{Status: a.Status, Body: a.Reponse}, nil
+	out := &sagaOutput{Status: a.Status, Body: a.Reponse}
+	if a.Status == http.StatusAccepted {
+		out.Location = "/saga/" + a.Reponse.SagaID.String()
+		out.RetryAfter = strconv.Itoa(int(max(1, math.Ceil(a.RetryAfter.Seconds()))))
+	}
+	return out, nil
 }
 
 // sagaInput is the input of every saga POST: the client's key and the request.
@@ -94,8 +105,9 @@ func comptoir(ctx context.Context, d *saga.DemandeVente) error {
 }
 
 type listInput struct {
-	Statut string `query:"statut" enum:"CREEE,STOCK_VERIFIE,STOCK_RESERVE,PAYEE,RETOUR_ENREGISTRE,RESTOCKE,CONFIRMEE,ANNULEE" doc:"Only the sagas in this state."`
-	Type   string `query:"type" enum:"commande,vente,retour" doc:"Only the sagas of this type."`
+	Statut    string `query:"statut" enum:"CREEE,STOCK_VERIFIE,STOCK_RESERVE,PAYEE,RETOUR_ENREGISTRE,RESTOCKE,CONFIRMEE,ANNULEE" doc:"Only the sagas in this state."`
+	Type      string `query:"type" enum:"commande,vente,retour" doc:"Only the sagas of this type."`
+	AVerifier bool   `query:"a_verifier" doc:"true: only the sagas à vérifier (recovery could not move them after N attempts; head office must look). Each says why in derniere_erreur."`
 	kit.PageQuery
 }
 
@@ -104,7 +116,8 @@ type listOutput struct {
 }
 
 func (h *handlers) list(ctx context.Context, in *listInput) (*listOutput, error) {
-	items, total, err := h.repo.List(ctx, saga.Filtre{Statut: saga.Statut(in.Statut), Type: in.Type}, in.Limit, in.Offset)
+	items, total, err := h.repo.List(ctx, saga.Filtre{Statut: saga.Statut(in.Statut), Type: in.Type, AVerifier: in.AVerifier},
+		in.Limit, in.Offset)
 	if err != nil {
 		return nil, h.problem(ctx, err, uuid.Nil)
 	}

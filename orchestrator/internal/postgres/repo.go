@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,13 +33,13 @@ func (r *Repo) Create(ctx context.Context, rec *engine.Record, owner uuid.UUID, 
 	st := rec.State
 	tag, err := r.pool.Exec(ctx, `INSERT INTO sagas (id, type, statut, phase, pas, incertain, etape, motif, code_motif,
 		http_status, cle_idempotence, empreinte, requete, donnees, commande_id, total, etats, n_etapes,
-		lease_owner, lease_until, cree_le)
+		lease_owner, lease_until, cree_le, etape_atteinte)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 0, $18,
-		        now() + $19::interval, $20)
+		        now() + $19::interval, $20, $21)
 		ON CONFLICT (cle_idempotence) DO NOTHING`,
 		rec.ID, rec.Type, st.Statut, st.Phase, st.Pas, st.Incertain, rec.Etape, st.Motif, st.Code, st.HTTP,
 		rec.Cle, rec.Empreinte, string(rec.Requete), rec.Donnees, rec.CommandeID, int64(rec.Donnees.Total),
-		etatsJSON(rec.Etats), owner, lease, rec.CreeLe)
+		etatsJSON(rec.Etats), owner, lease, rec.CreeLe, rec.EtapeAtteinte)
 	if err != nil {
 		return false, fmt.Errorf("insert saga: %w", err)
 	}
@@ -47,7 +48,9 @@ func (r *Repo) Create(ctx context.Context, rec *engine.Record, owner uuid.UUID, 
 
 // Save writes rec's state and history and appends its new step-log rows, in
 // one statement (so one implicit transaction), when w.Owner still holds the
-// lease; otherwise it writes nothing and returns engine.ErrLeaseLost.
+// lease; otherwise it writes nothing and returns engine.ErrLeaseLost. A
+// release lets go of the lease (no owner) and dates the end of the wait, so
+// Claim takes the saga only then; a saga that ends is never à vérifier.
 func (r *Repo) Save(ctx context.Context, rec *engine.Record, w engine.Write) error {
 	j := rec.Journal
 	n := make([]int32, len(j))
@@ -78,7 +81,11 @@ func (r *Repo) Save(ctx context.Context, rec *engine.Record, w engine.Write) err
 		        motif = $8, code_motif = $9, http_status = $10, donnees = $11, total = $12, etats = $13,
 		        n_etapes = $14, modifie_le = now(),
 		        termine_le = CASE WHEN $4 = 'terminee' THEN now() END,
-		        lease_until = CASE WHEN $4 = 'terminee' THEN NULL WHEN $15 THEN now() ELSE now() + $16::interval END
+		        lease_owner = CASE WHEN $4 = 'terminee' OR $15 THEN NULL ELSE lease_owner END,
+		        lease_until = CASE WHEN $4 = 'terminee' THEN NULL WHEN $15 THEN now() + $26::interval
+		                           ELSE now() + $16::interval END,
+		        etape_atteinte = $27, reprises = $28, derniere_erreur = $29,
+		        a_verifier_depuis = CASE WHEN $4 = 'terminee' THEN NULL ELSE $30::timestamptz END
 		    WHERE id = $1 AND lease_owner = $2 RETURNING id
 		), l AS (
 		    INSERT INTO saga_etapes (saga_id, n, etape, sens, statut, tentatives, http_status, reponse, envoyee_le, recue_le)
@@ -90,7 +97,8 @@ func (r *Repo) Save(ctx context.Context, rec *engine.Record, w engine.Write) err
 		SELECT count(*) FROM u`,
 		rec.ID, w.Owner, st.Statut, st.Phase, st.Pas, st.Incertain, rec.Etape, st.Motif, st.Code, st.HTTP,
 		rec.Donnees, int64(rec.Donnees.Total), etatsJSON(rec.Etats), rec.N+len(j), w.Release, w.Lease,
-		n, etape, sens, statut, tentatives, status, reponse, envoyee, recue).Scan(&saved)
+		n, etape, sens, statut, tentatives, status, reponse, envoyee, recue,
+		w.Retard, rec.EtapeAtteinte, rec.Reprises, rec.DerniereErreur, rec.AVerifierDepuis).Scan(&saved)
 	if err != nil {
 		return fmt.Errorf("save saga: %w", err)
 	}
@@ -142,15 +150,39 @@ func (r *Repo) Record(ctx context.Context, id uuid.UUID) (*engine.Record, error)
 	return rec, err
 }
 
+// recordColumns: pilotee says a driver holds the lease now (a saga waiting
+// for recovery has none); lease_until is then when recovery may take it.
 const recordColumns = `id, type, commande_id, statut, phase, pas, incertain, etape, motif, code_motif, http_status,
-	donnees, etats, n_etapes, cle_idempotence, empreinte, requete, cree_le`
+	donnees, etats, n_etapes, cle_idempotence, empreinte, requete, cree_le, etape_atteinte, reprises,
+	a_verifier_depuis, derniere_erreur, coalesce(lease_owner IS NOT NULL AND lease_until > now(), false), lease_until`
 
 func scanRecord(row pgx.CollectableRow) (*engine.Record, error) {
 	var rec engine.Record
+	var until *time.Time
 	st := &rec.State
 	err := row.Scan(&rec.ID, &rec.Type, &rec.CommandeID, &st.Statut, &st.Phase, &st.Pas, &st.Incertain, &rec.Etape,
-		&st.Motif, &st.Code, &st.HTTP, &rec.Donnees, &rec.Etats, &rec.N, &rec.Cle, &rec.Empreinte, &rec.Requete, &rec.CreeLe)
+		&st.Motif, &st.Code, &st.HTTP, &rec.Donnees, &rec.Etats, &rec.N, &rec.Cle, &rec.Empreinte, &rec.Requete, &rec.CreeLe,
+		&rec.EtapeAtteinte, &rec.Reprises, &rec.AVerifierDepuis, &rec.DerniereErreur, &rec.Pilotee, &until)
+	if until != nil {
+		rec.ProchaineReprise = *until
+	}
 	return &rec, err
+}
+
+// AVerifier counts the sagas à vérifier by type (the metric saga_a_verifier).
+func (r *Repo) AVerifier(ctx context.Context) (map[string]int, error) {
+	rows, err := r.pool.Query(ctx, `SELECT type, count(*) FROM sagas WHERE a_verifier_depuis IS NOT NULL GROUP BY type`)
+	if err != nil {
+		return nil, fmt.Errorf("count sagas à vérifier: %w", err)
+	}
+	out := map[string]int{}
+	var typ string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&typ, &n}, func() error {
+		out[typ] = n
+		return nil
+	})
+	return out, err
 }
 
 // etatsJSON stores the history with the instants the engine saw, so the answer
@@ -163,20 +195,30 @@ func etatsJSON(etats []saga.Etat) []byte {
 	return b
 }
 
-const columns = `id, type, commande_id, statut, motif, total, etats, phase, http_status, etape, cle_idempotence,
-	cree_le, modifie_le`
+const columns = `id, type, commande_id, statut, motif, total, etats, phase, http_status, etape, etape_atteinte,
+	cle_idempotence, cree_le, modifie_le, reprises, a_verifier_depuis, derniere_erreur, lease_until`
 
+// scan reads a saga as the API shows it: what it answers now (its final
+// status, or 202 while it is not over) and, while it is not over, the step
+// it waits on and when recovery may take it.
 func scan(row pgx.Row, extra ...any) (saga.Saga, error) {
 	var s saga.Saga
 	var total int64
+	var etape string
 	dest := append([]any{&s.SagaID, &s.Type, &s.CommandeID, &s.Statut, &s.Motif, &total, &s.Etapes, &s.Phase,
-		&s.HTTPStatus, &s.Etape, &s.CleIdempotence, &s.CreeLe, &s.ModifieLe}, extra...)
+		&s.ReponseHTTP, &etape, &s.EtapeAtteinte, &s.CleIdempotence, &s.CreeLe, &s.ModifieLe, &s.Reprises,
+		&s.AVerifierDepuis, &s.DerniereErreur, &s.ProchaineReprise}, extra...)
 	err := row.Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, saga.ErrNotFound
 	}
 	s.Total = kit.Cents(total)
 	s.Termine = s.Phase == saga.Terminee
+	s.AVerifier = s.AVerifierDepuis != nil
+	if !s.Termine {
+		s.ReponseHTTP = http.StatusAccepted
+		s.EtapeEnAttente = &etape
+	}
 	if s.Etapes == nil {
 		s.Etapes = []saga.Etat{}
 	}
@@ -212,14 +254,14 @@ func (r *Repo) Get(ctx context.Context, id uuid.UUID) (saga.Saga, error) {
 
 // List returns a page of sagas, newest first.
 func (r *Repo) List(ctx context.Context, f saga.Filtre, limit, offset int) ([]saga.Saga, int64, error) {
-	const where = ` WHERE ($1 = '' OR statut = $1) AND ($2 = '' OR type = $2)`
+	const where = ` WHERE ($1 = '' OR statut = $1) AND ($2 = '' OR type = $2) AND (NOT $3 OR a_verifier_depuis IS NOT NULL)`
 	var total int64
-	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM sagas`+where, string(f.Statut), f.Type).Scan(&total); err != nil {
+	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM sagas`+where, string(f.Statut), f.Type, f.AVerifier).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count sagas: %w", err)
 	}
 	rows, err := r.pool.Query(ctx,
-		`SELECT `+columns+` FROM sagas`+where+` ORDER BY cree_le DESC, id LIMIT $3 OFFSET $4`,
-		string(f.Statut), f.Type, limit, offset)
+		`SELECT `+columns+` FROM sagas`+where+` ORDER BY cree_le DESC, id LIMIT $4 OFFSET $5`,
+		string(f.Statut), f.Type, f.AVerifier, limit, offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list sagas: %w", err)
 	}

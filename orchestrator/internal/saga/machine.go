@@ -60,7 +60,10 @@ const (
 	Sonder                     // ask whether the action of step Pas happened
 	Compenser                  // call the compensation of step Pas
 	Terminer                   // the saga is over: record Statut, Motif, HTTP
-	Suspendre                  // stop here and answer 503; the recovery worker resumes later
+	// Suspendre stops here: the saga is not over, the recovery worker
+	// resumes it later. The request answers 202 Accepted (poll GET /saga/{id}),
+	// never 503: a saga that has started may still end CONFIRMEE and paid.
+	Suspendre
 )
 
 // Command is one order, with what it needs.
@@ -238,5 +241,20 @@ func suspend(st State, motif string) (State, []Command) {
 	if st.Phase != Compensation && st.Phase != Cloture {
 		st.Motif = motif
 	}
-	return st, []Command{{Ordre: Suspendre, Pas: st.Pas, Statut: st.Statut, Motif: motif, HTTP: http.StatusServiceUnavailable}}
+	return st, []Command{{Ordre: Suspendre, Pas: st.Pas, Statut: st.Statut, Motif: motif, HTTP: http.StatusAccepted}}
+}
+
+// EnAttente names the step whose call the saga waits on in st (Phase says
+// which call: its action, the probe of the pivot, its compensation, or the
+// closing call); "" once the saga is over.
+func EnAttente(d Definition, st State) string {
+	switch {
+	case st.Phase == Terminee:
+		return ""
+	case st.Phase == Sondage && d.PivotIndex() < len(d.Steps):
+		return d.Steps[d.PivotIndex()].Name
+	case st.Pas < len(d.Steps) || (st.Pas == len(d.Steps) && d.Cloture != nil):
+		return d.Step(st.Pas).Name
+	}
+	return ""
 }

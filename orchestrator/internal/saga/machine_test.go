@@ -73,26 +73,26 @@ var sale = []row{
 	{saga.EnCours, "reserver_stock", map[string]string{"ok": "appeler payer", "refus": "cloturer ANNULEE 409",
 		"5xx": "compenser reserver_stock incertain", "timeout": "compenser reserver_stock incertain", "doublon": "rien"}},
 	{saga.EnCours, "payer", map[string]string{"ok": "appeler confirmer", "refus": "compenser reserver_stock",
-		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
-	{saga.EnCours, "confirmer", map[string]string{"ok": "appeler vider_panier", "refus": "suspendre 503",
-		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
-	{saga.EnCours, "vider_panier", map[string]string{"ok": "cloturer STOCK_RESERVE 201", "refus": "suspendre 503",
-		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
-	{saga.Compensation, "reserver_stock", map[string]string{"ok": "cloturer ANNULEE 402", "refus": "suspendre 503",
-		"5xx": "suspendre 503", "timeout": "suspendre 503"}},
+		"5xx": "suspendre 202", "timeout": "suspendre 202", "doublon": "rien"}},
+	{saga.EnCours, "confirmer", map[string]string{"ok": "appeler vider_panier", "refus": "suspendre 202",
+		"5xx": "suspendre 202", "timeout": "suspendre 202", "doublon": "rien"}},
+	{saga.EnCours, "vider_panier", map[string]string{"ok": "cloturer STOCK_RESERVE 201", "refus": "suspendre 202",
+		"5xx": "suspendre 202", "timeout": "suspendre 202", "doublon": "rien"}},
+	{saga.Compensation, "reserver_stock", map[string]string{"ok": "cloturer ANNULEE 402", "refus": "suspendre 202",
+		"5xx": "suspendre 202", "timeout": "suspendre 202"}},
 	{saga.Sondage, "payer", map[string]string{"ok": "appeler payer", "absent": "compenser reserver_stock incertain",
-		"refus": "suspendre 503", "5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
-	{saga.Cloture, "enregistrer_commande", map[string]string{"ok": "terminer ANNULEE 402", "refus": "suspendre 503",
-		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
+		"refus": "suspendre 202", "5xx": "suspendre 202", "timeout": "suspendre 202", "doublon": "rien"}},
+	{saga.Cloture, "enregistrer_commande", map[string]string{"ok": "terminer ANNULEE 402", "refus": "suspendre 202",
+		"5xx": "suspendre 202", "timeout": "suspendre 202", "doublon": "rien"}},
 }
 
 var retour = []row{
 	{saga.EnCours, "enregistrer_retour", map[string]string{"ok": "appeler restocker", "refus": "terminer ANNULEE 409",
-		"5xx": "suspendre 503", "timeout": "suspendre 503"}},
-	{saga.EnCours, "restocker", map[string]string{"ok": "appeler rembourser", "refus": "suspendre 503",
-		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
-	{saga.EnCours, "rembourser", map[string]string{"ok": "terminer CONFIRMEE 201", "refus": "suspendre 503",
-		"5xx": "suspendre 503", "timeout": "suspendre 503", "doublon": "rien"}},
+		"5xx": "suspendre 202", "timeout": "suspendre 202"}},
+	{saga.EnCours, "restocker", map[string]string{"ok": "appeler rembourser", "refus": "suspendre 202",
+		"5xx": "suspendre 202", "timeout": "suspendre 202", "doublon": "rien"}},
+	{saga.EnCours, "rembourser", map[string]string{"ok": "terminer CONFIRMEE 201", "refus": "suspendre 202",
+		"5xx": "suspendre 202", "timeout": "suspendre 202", "doublon": "rien"}},
 }
 
 func index(d saga.Definition, name string) int {
@@ -226,13 +226,13 @@ func TestDecide_FailedCompensationWaitsForRecoveryThenFinishes(t *testing.T) {
 	d := defs[saga.TypeCommande]
 	st := saga.State{Phase: saga.EnCours, Pas: 0, Statut: saga.Creee}
 	st, did, _ := run(d, st, []saga.Command{{Ordre: saga.Appeler, Pas: 0}}, "timeout", "5xx")
-	require.Equal(t, []string{"compenser reserver_stock incertain", "suspendre 503"}, did)
+	require.Equal(t, []string{"compenser reserver_stock incertain", "suspendre 202"}, did)
 	require.Equal(t, saga.Compensation, st.Phase, "left en compensation")
 
 	st, cmds := saga.Reprendre(d, st)
 	require.Equal(t, "compenser reserver_stock incertain", show(d, cmds))
 	_, did, _ = run(d, st, cmds, "ok", "5xx")
-	require.Equal(t, []string{"cloturer ANNULEE 503", "suspendre 503"}, did, "recording the outcome is retried")
+	require.Equal(t, []string{"cloturer ANNULEE 503", "suspendre 202"}, did, "recording the outcome is retried")
 }
 
 func TestReprendre_ProbesThePivotFromAnyEarlierStep(t *testing.T) {
@@ -290,4 +290,31 @@ func TestValiderLignes_NamesTheFaultyLine(t *testing.T) {
 	require.Equal(t, []string{"body.produits[1].quantite", "body.produits[2].produit_id"}, locs)
 	require.Error(t, saga.ValiderLignes("body.produits", nil, false))
 	require.NoError(t, saga.ValiderLignes("body.lignes", nil, true))
+}
+
+// The answer is honest: a saga that started and is not over answers 202
+// (recovery may still end it CONFIRMEE and paid); 503 is only for a saga a
+// participant failure undid entirely, ANNULEE.
+func TestDecide_NotOverIs202_OnlyEverythingUndoneIs503(t *testing.T) {
+	d := defs[saga.TypeCommande]
+	cases := []struct {
+		name     string
+		outcomes []string
+		last     string
+	}{
+		{"reservation down: released, all undone", []string{"5xx", "ok", "ok"}, "terminer ANNULEE 503"},
+		{"reservation down, its release too: waits", []string{"5xx", "5xx"}, "suspendre 202"},
+		{"payment down: the charge may have happened", []string{"ok", "timeout"}, "suspendre 202"},
+		{"paid, stock down at confirmation", []string{"ok", "ok", "5xx"}, "suspendre 202"},
+		{"paid and confirmed, commande down at the record", []string{"ok", "ok", "ok", "ok", "5xx"}, "suspendre 202"},
+		{"refused at the payment: released, the refusal's own status", []string{"ok", "refus", "ok", "ok"}, "terminer ANNULEE 409"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			st, cmds := saga.Start(d)
+			st, did, _ := run(d, st, cmds, c.outcomes...)
+			require.Equal(t, c.last, did[len(did)-1])
+			require.Equal(t, c.last[:9] == "terminer ", st.Phase == saga.Terminee)
+		})
+	}
 }

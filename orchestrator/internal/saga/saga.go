@@ -69,17 +69,27 @@ type Reponse struct {
 	Termine    bool       `json:"termine" doc:"False while the saga runs or waits for the recovery worker."`
 }
 
-// Saga is one run as stored: the answer plus what the engine needs and logs.
+// Saga is one run as stored: the answer, then where the engine stands with
+// it (GET /saga/{id} and the items of GET /sagas). docs/api.md lists every field.
 type Saga struct {
 	Reponse
-	HTTPStatus     int             `json:"http_status,omitempty" doc:"The status the saga answered with, once finished."`
-	Phase          Phase           `json:"phase" enum:"en_cours,sondage,compensation,terminee"`
-	Etape          string          `json:"etape" doc:"The step in progress, or the last one."`
-	CleIdempotence *string         `json:"cle_idempotence" doc:"The client's Idempotency-Key, if any."`
-	CreeLe         time.Time       `json:"cree_le"`
-	ModifieLe      time.Time       `json:"modifie_le"`
-	Requete        json.RawMessage `json:"requete,omitempty" doc:"The request that started the saga."`
-	Journal        []Appel         `json:"journal,omitempty" doc:"The step log: one row per outbound step or compensation, oldest first."`
+	ReponseHTTP int   `json:"reponse_http" enum:"201,202,402,409,422,503" doc:"The status a POST of this saga, or a repeat of its Idempotency-Key, answers with now: 201, 402, 409, 422 (a return commande finds invalid) or 503 once termine; 202 while it runs or waits for recovery."`
+	Phase       Phase `json:"phase" enum:"en_cours,sondage,compensation,cloture,terminee" doc:"Which call the saga waits on: en_cours the action of etape_en_attente, sondage the probe of the pivot (recovery asks whether the charge happened), compensation the undo of etape_en_attente, cloture the closing call that records the outcome, terminee none."`
+	// EtapeAtteinte is kept apart from the step being compensated, so a
+	// payment refused reads payer here, whatever is undone after it.
+	EtapeAtteinte  string  `json:"etape_atteinte" doc:"The furthest step whose action the saga called (the closing call left out): payer for a payment refused, even while or after reserver_stock is compensated; empty before the first call."`
+	EtapeEnAttente *string `json:"etape_en_attente" doc:"The step whose call (as phase says: action, probe, compensation or closing call) is pending; null once termine."`
+	AVerifier      bool    `json:"a_verifier" doc:"A_VERIFIER: recovery tried the saga N times in a row without moving it (a participant refuses a step that can no longer be undone, or stays down). Head office must look; recovery keeps trying, less often, and the saga finishes as usual once a try succeeds."`
+	// AVerifierDepuis, with the last error, is the reason a person reads.
+	AVerifierDepuis  *time.Time      `json:"a_verifier_depuis" doc:"When the saga became à vérifier; null when it is not."`
+	Reprises         int             `json:"reprises" doc:"Recovery attempts in a row that left the saga waiting at the same call (one that moves it to another call counts 1 again); 0 before recovery first tries it, and once it ends."`
+	DerniereErreur   string          `json:"derniere_erreur" doc:"The last error a call of the saga met (a refusal, a status, a timeout): the reason of a saga à vérifier. Empty when no call failed."`
+	ProchaineReprise *time.Time      `json:"prochaine_reprise" doc:"The earliest time the recovery worker takes the saga again (the end of its lease, or its backoff once à vérifier); null once termine."`
+	CleIdempotence   *string         `json:"cle_idempotence" doc:"The Idempotency-Key of the POST that started the saga; null when the client sent none."`
+	CreeLe           time.Time       `json:"cree_le"`
+	ModifieLe        time.Time       `json:"modifie_le"`
+	Requete          json.RawMessage `json:"requete,omitempty" doc:"The request that started the saga (GET /saga/{id} only)."`
+	Journal          []Appel         `json:"journal,omitempty" doc:"The step log: one row per outbound step or compensation, oldest first (GET /saga/{id} only)."`
 	// Donnees is never shown: it says whose the saga is (PeutLire).
 	Donnees Donnees `json:"-"`
 }
@@ -257,6 +267,7 @@ func Total(lignes []Ligne) kit.Cents {
 
 // Filtre narrows a saga list; empty values do not filter.
 type Filtre struct {
-	Statut Statut
-	Type   string
+	Statut    Statut
+	Type      string
+	AVerifier bool // only the sagas à vérifier
 }

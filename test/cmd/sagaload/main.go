@@ -11,6 +11,10 @@
 // a constant rate whatever the answers take (vegeta), so the run shows the
 // latency at that arrival rate.
 //
+// A saga the orchestrator cannot finish within the request answers 202
+// Accepted with its Location: sagaload follows it with GET /saga/{id} until it
+// is over, counts it by how it ended, and reports how many answers were 202.
+//
 // It prepares its own data through the public API (supplier receptions at the
 // centre), so it can run against a fresh `make run` fleet.
 package main
@@ -44,12 +48,15 @@ func main() {
 	}
 }
 
-// scenario is one kind of checkout and the status that means it went as designed.
+// scenario is one kind of checkout and the status that means it went as
+// designed, or, when the orchestrator answers 202 (the saga started and is
+// not over), the statut it must end in.
 type scenario struct {
 	key    string
 	name   string
 	body   string
 	expect int
+	final  string
 	// produit and stock: how many units of produit the run may need at the
 	// centre, for a run of that many sagas at most in flight or in total.
 	produit int64
@@ -62,6 +69,7 @@ var scenarios = map[string]scenario{
 		name:    "succes (produit 1 ×1 → CONFIRMEE)",
 		body:    `{"produits":[{"produit_id":1,"quantite":1}]}`,
 		expect:  http.StatusCreated,
+		final:   "CONFIRMEE",
 		produit: 1,
 		stock:   func(l load) int64 { return l.maxSagas() + 100 },
 	},
@@ -70,6 +78,7 @@ var scenarios = map[string]scenario{
 		name:    "paiement refusé (produit 4 ×10 → ANNULEE)",
 		body:    `{"produits":[{"produit_id":4,"quantite":10}]}`,
 		expect:  http.StatusPaymentRequired,
+		final:   "ANNULEE",
 		produit: 4,
 		// Each saga holds 10 units until the refusal releases them; without
 		// enough, a backlog turns refusals at payment into refusals at stock.
@@ -126,6 +135,7 @@ type config struct {
 	cpu                         bool
 	procRoot                    string
 	settle                      time.Duration
+	suivi                       time.Duration
 	verbose                     bool
 }
 
@@ -136,7 +146,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	mode := fs.String("mode", "open", "closed: -workers each send a saga as soon as their previous one answered; open: -rate sagas start per second")
 	fs.IntVar(&c.workers, "workers", 32, "concurrent workers (closed loop)")
 	fs.IntVar(&c.rate, "rate", 100, "sagas started per second (open loop)")
-	fs.DurationVar(&c.duration, "duration", 10*time.Second, "length of each scenario's run")
+	fs.DurationVar(&c.duration, "duration", 10*time.Second,
+		"length of EACH scenario's run, one after the other: -duration 10s with two scenarios runs 20 s (plus -settle waits and the following of 202s)")
 	only := fs.String("scenario", "succes,refus", "comma-separated scenarios: succes, refus")
 	fs.StringVar(&c.orch, "url", "http://127.0.0.1:8002", "orchestrator base URL")
 	fs.StringVar(&c.stock, "stock", "http://127.0.0.1:8007", "stock base URL (receptions at the centre before the runs)")
@@ -156,6 +167,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.cpu, "cpu", true, "report CPU per saga from /proc")
 	fs.DurationVar(&c.settle, "settle", 12*time.Second,
 		"wait before reading pg_stat_database: an idle PostgreSQL backend flushes its counters up to 10 s after its last transaction")
+	fs.DurationVar(&c.suivi, "suivi", 2*time.Minute,
+		"how long to follow a saga answered 202 Accepted (GET /saga/{id} every Retry-After) before counting it as an error")
 	fs.BoolVar(&c.verbose, "v", false, "also print the calls per saga by service, route and status")
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, err
@@ -175,6 +188,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.duration <= 0 {
 		return c, errors.New("-duration: want more than 0")
+	}
+	if c.suivi <= 0 {
+		return c, errors.New("-suivi: want more than 0")
 	}
 	for key := range strings.SplitSeq(*only, ",") {
 		sc, ok := scenarios[strings.TrimSpace(key)]
@@ -286,15 +302,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		url := strings.TrimRight(c.orch, "/") + "/saga/commande/"
 		var outs []outcome
 		var elapsed time.Duration
+		fw := newFollower(c.orch, c.suivi)
 		if c.closed {
-			outs, elapsed, err = closedLoop(ctx, url, []byte(sc.body), c.workers, c.duration)
+			outs, elapsed, err = closedLoop(ctx, url, []byte(sc.body), c.workers, c.duration, fw)
 		} else {
-			outs, elapsed, err = openLoop(ctx, url, []byte(sc.body), c.rate, c.duration, sc.key)
+			outs, elapsed, err = openLoop(ctx, url, []byte(sc.body), c.rate, c.duration, sc.key, fw)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", sc.key, err)
 		}
-		r.sum = summarize(outs, sc.expect, elapsed)
 
 		// CPU and calls right after the run, before the wait below adds idle time.
 		if c.cpu {
@@ -322,6 +338,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		r.calls, r.resets = callsAfter.since(callsBefore)
+
+		// The sagas answered 202 end in the background: wait for them after
+		// the run's CPU and calls are read, so the polls and the idle time
+		// spent waiting are not in its figures (recovery's own work done by
+		// then is).
+		fw.wait()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r.sum = summarize(outs, sc.expect, sc.final, elapsed)
 
 		if conn != nil {
 			fmt.Fprintf(stderr, "waiting %s for PostgreSQL's counters to settle…\n", c.settle)
@@ -434,6 +460,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 func report(w io.Writer, c config, results []result, notes []string) error {
 	fmt.Fprintf(w, "sagaload: %s, orchestrator %s\n", c.load, c.orch)
 	fmt.Fprintln(w, "sagas/s: sagas ended as the path expects per second of wall time; erreurs: every other answer")
+	fmt.Fprintln(w, "202: answers Accepted (started, not over: a participant slow or down), each followed with GET /saga/{id}")
+	fmt.Fprintln(w, "  until final; it counts as ended as expected when its statut is the path's (CONFIRMEE, ANNULEE)")
 	fmt.Fprintln(w, "per saga = delta over the run divided by the sagas sent:")
 	switch {
 	case c.pgDB != "":
@@ -456,16 +484,16 @@ func report(w io.Writer, c config, results []result, notes []string) error {
 	fmt.Fprintln(w)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tsagas\tsagas/s\tp50\tp95\tp99\tmax\terreurs\tcommits/saga\tcalls/saga\tcpu ms/saga\t")
+	fmt.Fprintln(tw, "scenario\tsagas\tsagas/s\tp50\tp95\tp99\tmax\terreurs\t202\tcommits/saga\tcalls/saga\tcpu ms/saga\t")
 	for _, r := range results {
 		s := r.sum
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%s\t%s\t%.2f%%\t%s\t%s\t%s\t\n", r.sc.name, s.sent, s.throughput,
-			ms(s.p50), ms(s.p95), ms(s.p99), ms(s.max), 100*s.errorRatio,
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%s\t%s\t%.2f%%\t%d\t%s\t%s\t%s\t\n", r.sc.name, s.sent, s.throughput,
+			ms(s.p50), ms(s.p95), ms(s.p99), ms(s.max), 100*s.errorRatio, s.accepted,
 			perSaga(float64(r.commits), r.commits >= 0, s.sent),
 			perSaga(r.calls.total(), len(c.services) > 0, s.sent),
 			perSaga(cpuMillis(fleetTicks(r.cpu)), r.cpu != nil, s.sent))
 		for _, code := range slices.Sorted(maps.Keys(s.unexpected)) {
-			fmt.Fprintf(tw, "  unexpected %s\t%d\t\t\t\t\t\t\t\t\t\t\n", code, s.unexpected[code])
+			fmt.Fprintf(tw, "  unexpected %s\t%d\t\t\t\t\t\t\t\t\t\t\t\n", code, s.unexpected[code])
 		}
 	}
 	if err := tw.Flush(); err != nil {

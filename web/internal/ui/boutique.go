@@ -2,8 +2,10 @@ package ui
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
 
 	"multimagasins/kit"
 	"multimagasins/kit/api/clientsapi"
@@ -48,8 +50,25 @@ func (s *Server) Boutique(w http.ResponseWriter, r *http.Request) {
 		}
 		data["Connecte"], data["ClientID"], data["Client"] = true, id, cl
 		data["Panier"], data["Noms"], data["Commandes"], data["Saga"] = pn, noms, commandes.Items, sg
+		data["Cle"] = cleCommande(sg)
+		s.renderSaga(w, r, "boutique.html", "Boutique en ligne", erreurs, data, sg)
+		return
 	}
 	s.render(w, r, "boutique.html", "Boutique en ligne", erreurs, data)
+}
+
+// cleCommande is the one-time key of the page's checkout form: a double
+// submit or a retry of the same form is the same saga at the orchestrator,
+// never a second order. While the page follows a checkout that is not over
+// (it reloads itself), the form keeps that checkout's key, so pressing
+// Commander again meanwhile answers the same saga instead of buying twice.
+func cleCommande(sg *sagaapi.Saga) string {
+	if sg != nil && !sg.Termine && sg.Type == sagaapi.TypeCommande && sg.CleIdempotence != nil {
+		if _, err := uuid.Parse(*sg.CleIdempotence); err == nil {
+			return *sg.CleIdempotence
+		}
+	}
+	return uuid.NewString()
 }
 
 // clientOf is the signed-in client's id; the route's rule (asClient) has
@@ -90,9 +109,17 @@ func (s *Server) ModifierPanier(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/boutique#panier", err, ok)
 }
 
-// Commander checks the cart out through the orchestrator's saga.
+// Commander checks the cart out through the orchestrator's saga, under the
+// one-time key the cart page put in its form (Idempotency-Key): submitting
+// that form twice, or again after a lost answer, returns the first saga.
+// A saga not over yet (202) lands on the page that follows it until it is.
 func (s *Server) Commander(w http.ResponseWriter, r *http.Request) {
-	sg, err := s.orch.Panier(r.Context(), "", sagaapi.DemandePanier{ClientID: clientOf(r)})
+	cle := strings.TrimSpace(r.PostFormValue("cle"))
+	if _, err := uuid.Parse(cle); err != nil {
+		redirect(w, r, "/boutique#panier", formError("Ce formulaire de commande a expiré ; rien n'a été commandé. Vérifiez le panier et commandez à nouveau."), "")
+		return
+	}
+	sg, err := s.orch.Panier(r.Context(), cle, sagaapi.DemandePanier{ClientID: clientOf(r)})
 	if err != nil {
 		redirect(w, r, "/boutique", err, "")
 		return

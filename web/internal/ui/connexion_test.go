@@ -359,7 +359,9 @@ func TestShop_NeverTakesAClientIDFromTheURL(t *testing.T) {
 	rec := b.post("/boutique/panier?client_id=9", url.Values{"client_id": {"9"}, "produit_id": {"3"}, "quantite": {"1"}})
 	require.Equal(t, http.StatusSeeOther, rec.Code)
 	require.JSONEq(t, `{"client_id":2,"produit_id":3,"quantite":1}`, f.body("POST /panier"))
-	rec = b.post("/boutique/commander?client_id=9", url.Values{"client_id": {"9"}})
+	form := checkoutForm(t, b)
+	form.Set("client_id", "9")
+	rec = b.post("/boutique/commander?client_id=9", form)
 	require.Equal(t, http.StatusSeeOther, rec.Code)
 	require.JSONEq(t, `{"client_id":2}`, f.body("POST /commande"))
 	_, _ = b.get("/boutique?client_id=9")
@@ -431,6 +433,7 @@ func TestSpaces_RefuseTheWrongRole(t *testing.T) {
 		{"GET", "/boutique", nil, map[string]want{"": ok, "alice@example.com": ok, "caissier1": ok, "logistique": ok, "maison-mere": ok}},
 		{"POST", "/boutique/panier", url.Values{"produit_id": {"3"}, "quantite": {"1"}}, map[string]want{"": signIn, "alice@example.com": seeOther, "caissier1": forbidden, "logistique": forbidden, "maison-mere": forbidden}},
 		{"POST", "/boutique/commander", nil, map[string]want{"": signIn, "caissier1": forbidden, "maison-mere": forbidden}},
+		{"GET", "/maison-mere/sagas", nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": forbidden, "logistique": forbidden, "maison-mere": ok}},
 	}
 	browsers := map[string]*browser{}
 	for _, who := range everyone {

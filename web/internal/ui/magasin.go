@@ -54,11 +54,11 @@ func (s *Server) Magasin(w http.ResponseWriter, r *http.Request) {
 	note(err)
 	sg, err := s.sagaLue(r)
 	note(err)
-	s.render(w, r, "magasin.html", "Magasin "+strconv.FormatInt(id, 10), erreurs, map[string]any{
+	s.renderSaga(w, r, "magasin.html", "Magasin "+strconv.FormatInt(id, 10), erreurs, map[string]any{
 		"ID": id, "Magasin": mag, "Stock": stock.Items, "Demandes": demandes.Items, "Saga": sg,
 		"Q": r.URL.Query().Get("q"), "Lignes": make([]int, lignesVente),
 		"Caisse": atTill.allow(kit.PrincipalOf(ctx), r), "Liste": kit.PrincipalOf(ctx).Has(kit.RoleMaisonMere),
-	})
+	}, sg)
 }
 
 // lignesFormulaire reads the produit_id / quantite rows, skipping empty ones.

@@ -32,6 +32,7 @@ func Routes(r chi.Router, s *Server) {
 		r.With(s.only(asMaisonMere)).Post("/maison-mere/produits/{id}", s.ModifierProduit)
 		r.With(s.only(asMaisonMere)).Get("/maison-mere/seuils", s.Seuils)
 		r.With(s.only(asMaisonMere)).Post("/maison-mere/seuils", s.ModifierSeuil)
+		r.With(s.only(asMaisonMere)).Get("/maison-mere/sagas", s.SagasAVerifier)
 
 		r.With(s.only(asStoreStaff)).Get("/magasins", s.Magasins)
 		r.With(s.only(viewsStore)).Get("/magasins/{id}", s.Magasin)

@@ -125,7 +125,10 @@ type vue struct {
 	Erreurs   []string
 	Qui       kit.Principal // the signed-in person; Anonymous() when nobody
 	Espaces   []espace      // the spaces Qui may open, for the nav and the home page
-	Data      any
+	// Rafraichir, in seconds, reloads the page by itself (a meta refresh: the
+	// CSP allows no script) while the saga it shows is not over.
+	Rafraichir int
+	Data       any
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name, titre string, erreurs []string, data any) {
@@ -133,9 +136,37 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name, titre stri
 }
 
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name, titre string, erreurs []string, data any) {
+	s.renderPage(w, r, status, name, titre, erreurs, data, 0)
+}
+
+// renderSaga renders a page that shows the saga a form started (sg, nil
+// when none): while that saga is not over, the page reloads itself until it is.
+func (s *Server) renderSaga(w http.ResponseWriter, r *http.Request, name, titre string, erreurs []string, data any, sg *sagaapi.Saga) {
+	s.renderPage(w, r, http.StatusOK, name, titre, erreurs, data, rafraichir(sg))
+}
+
+// How often a page showing a saga that is not over reloads itself: soon
+// while recovery retries it every few seconds, rarely once it is à vérifier
+// (recovery then waits minutes between tries, and a person must look).
+const (
+	rafraichirEnCours   = 2
+	rafraichirAVerifier = 30
+)
+
+func rafraichir(sg *sagaapi.Saga) int {
+	switch {
+	case sg == nil || sg.Termine:
+		return 0
+	case sg.AVerifier:
+		return rafraichirAVerifier
+	}
+	return rafraichirEnCours
+}
+
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, name, titre string, erreurs []string, data any, refresh int) {
 	qui := kit.PrincipalOf(r.Context())
 	v := vue{Titre: titre, Instance: s.cfg.Instance, RequestID: kit.RequestID(r.Context()),
-		OK: r.URL.Query().Get("ok"), Erreurs: erreurs, Qui: qui, Espaces: espacesDe(qui), Data: data}
+		OK: r.URL.Query().Get("ok"), Erreurs: erreurs, Qui: qui, Espaces: espacesDe(qui), Rafraichir: refresh, Data: data}
 	if e := r.URL.Query().Get("erreur"); e != "" {
 		v.Erreurs = append([]string{e}, v.Erreurs...)
 	}
@@ -268,7 +299,9 @@ func (s *Server) sagaLue(r *http.Request) (*sagaapi.Saga, error) {
 	return &sg, nil
 }
 
-// sagaPage is where a form that started a saga lands: the page shows the saga.
+// sagaPage is where a form that started a saga lands: the page shows the
+// saga, and reloads itself while it is not over (a 202: it waits for the
+// orchestrator's recovery).
 func sagaPage(base string, r sagaapi.Resultat) string {
 	return base + "?saga=" + url.QueryEscape(r.SagaID.String()) + "#saga-resultat"
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -27,11 +28,14 @@ type fake struct {
 	answers map[string]answer
 	bodies  map[string]string
 	auth    map[string]string // the Authorization header of each call
+	keys    map[string]string // the Idempotency-Key header of each call
+	queries map[string]string // the raw query of each call
 }
 
 type answer struct {
 	status int
 	body   string
+	header http.Header
 }
 
 func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -40,24 +44,40 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.bodies[key] = string(b)
 	f.auth[key] = r.Header.Get("Authorization")
+	f.keys[key] = r.Header.Get("Idempotency-Key")
+	f.queries[key] = r.URL.RawQuery
 	a, ok := f.answers[key]
 	f.mu.Unlock()
 	if !ok {
-		a = answer{http.StatusNotFound, `{"title":"Not Found","status":404,"detail":"route inconnue du faux service"}`}
+		a = answer{http.StatusNotFound, `{"title":"Not Found","status":404,"detail":"route inconnue du faux service"}`, nil}
 	}
 	if a.status >= 400 && strings.Contains(a.body, `"title"`) {
 		w.Header().Set("Content-Type", "application/problem+json")
 	} else {
 		w.Header().Set("Content-Type", "application/json")
 	}
+	for k, v := range a.header {
+		w.Header()[k] = v
+	}
 	w.WriteHeader(a.status)
 	_, _ = io.WriteString(w, a.body)
 }
 
-func (f *fake) set(key string, status int, body string) {
+func (f *fake) set(key string, status int, body string, header ...string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.answers[key] = answer{status, body}
+	h := http.Header{}
+	for i := 0; i+1 < len(header); i += 2 {
+		h.Set(header[i], header[i+1])
+	}
+	f.answers[key] = answer{status, body, h}
+}
+
+// sent returns the Idempotency-Key and the query string key was called with.
+func (f *fake) sent(key string) (idem, query string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.keys[key], f.queries[key]
 }
 
 func (f *fake) body(key string) string {
@@ -83,7 +103,8 @@ const (
 )
 
 func newFake() *fake {
-	f := &fake{answers: map[string]answer{}, bodies: map[string]string{}, auth: map[string]string{}}
+	f := &fake{answers: map[string]answer{}, bodies: map[string]string{}, auth: map[string]string{},
+		keys: map[string]string{}, queries: map[string]string{}}
 	page := func(items string) string { return `{"items":[` + items + `],"total":1,"limit":50,"offset":0}` }
 	stockRow := `{"produit_id":3,"nom":"Café moulu","categorie":"épicerie","quantite":40,"reserve":2,"disponible":38,"seuil":20}`
 	demande := `{"id":7,"magasin_id":1,"produit_id":3,"quantite":10,"statut":"en_attente","origine":"magasin","motif":"","motif_refus":"","cree_le":"2026-01-02T15:04:05Z"}`
@@ -434,10 +455,20 @@ func TestCounterSale_ShowsTheSagaTimeline(t *testing.T) {
 	require.Contains(t, body, "Opération confirmée — total 25,00 $.")
 }
 
+// checkoutForm is the checkout form as the cart page rendered it: its one-time key.
+func checkoutForm(t *testing.T, b *browser) url.Values {
+	t.Helper()
+	code, body := b.get("/boutique")
+	require.Equal(t, http.StatusOK, code)
+	m := regexp.MustCompile(`<form method="post" action="/boutique/commander"><input type="hidden" name="cle" value="([0-9a-f-]{36})">`).FindStringSubmatch(body)
+	require.NotNil(t, m, "the checkout form carries a one-time key")
+	return url.Values{"cle": {m[1]}}
+}
+
 func TestCheckout_RefusedPaymentShowsTheMotif(t *testing.T) {
 	f, e := setup(t)
 	b := e.as(t, "alice@example.com")
-	rec := b.post("/boutique/commander", nil)
+	rec := b.post("/boutique/commander", checkoutForm(t, b))
 	require.Equal(t, http.StatusSeeOther, rec.Code)
 	require.JSONEq(t, `{"client_id":2}`, f.body("POST /commande"))
 	code, body := b.get(rec.Header().Get("Location"))
@@ -449,7 +480,7 @@ func TestCheckout_RefusedPaymentShowsTheMotif(t *testing.T) {
 
 	// An empty cart is a problem, not a saga: its detail is shown.
 	f.set("POST /commande", http.StatusUnprocessableEntity, `{"title":"Unprocessable Entity","status":422,"detail":"le panier est vide","errors":[{"location":"body.client_id","message":"panier vide","value":2}]}`)
-	rec = b.post("/boutique/commander", nil)
+	rec = b.post("/boutique/commander", checkoutForm(t, b))
 	_, body = b.get(rec.Header().Get("Location"))
 	require.Contains(t, body, "Données refusées : le panier est vide — client id : panier vide (valeur : 2).")
 	require.NotContains(t, body, "saga-resultat")

@@ -4,8 +4,9 @@
 // orchestrator serves them (see its /openapi.json).
 //
 // A saga that ran answers with the saga itself whatever its outcome: 201
-// CONFIRMEE, 402 or 409 ANNULEE, 202 still running, 503 stopped on a
-// participant. Those come back as a Resultat, not an error: the outcome is
+// CONFIRMEE, 402 or 409 ANNULEE, 503 ANNULEE when a participant failure
+// undid everything, and 202 Accepted when it started but is not over (poll
+// Resultat.Location with GetSaga until Termine: it may still end CONFIRMEE). Those come back as a Resultat, not an error: the outcome is
 // the answer. Only a request refused before any saga started (422, 404, a
 // 503 with nothing created) is a *kit.ProblemError (use kit.StatusOf). To
 // see every call's exact status and raw body, use kit.WithTrace.
@@ -27,6 +28,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -125,24 +127,42 @@ type Appel struct {
 	RecueLe    *time.Time      `json:"recue_le"`
 }
 
-// Saga is a saga as stored: the answer plus the engine's progress and log.
+// Saga is a saga as stored: the answer, then where the engine stands with
+// it (docs/api.md, orchestrator, lists every field).
 type Saga struct {
 	Reponse
-	HTTPStatus     int             `json:"http_status,omitempty"` // the status it answered with, once finished
-	Phase          string          `json:"phase"`                 // en_cours, sondage, compensation, terminee
-	Etape          string          `json:"etape"`
-	CleIdempotence *string         `json:"cle_idempotence"`
-	CreeLe         time.Time       `json:"cree_le"`
-	ModifieLe      time.Time       `json:"modifie_le"`
-	Requete        json.RawMessage `json:"requete,omitempty"`
-	Journal        []Appel         `json:"journal,omitempty"`
+	// ReponseHTTP is what a POST of this saga, or a repeat of its key,
+	// answers now: 201, 402, 409, 422 or 503 once Termine; 202 until then.
+	ReponseHTTP int    `json:"reponse_http"`
+	Phase       string `json:"phase"` // en_cours, sondage, compensation, cloture, terminee: which call it waits on
+	// EtapeAtteinte is the furthest step whose action was called ("payer"
+	// for a payment refused); EtapeEnAttente the step whose call is pending
+	// (nil once Termine), an action, a probe, a compensation or the closing
+	// call as Phase says.
+	EtapeAtteinte  string  `json:"etape_atteinte"`
+	EtapeEnAttente *string `json:"etape_en_attente"`
+	// AVerifier: recovery could not move the saga after N attempts in a
+	// row; head office must look. DerniereErreur says why.
+	AVerifier        bool            `json:"a_verifier"`
+	AVerifierDepuis  *time.Time      `json:"a_verifier_depuis"`
+	Reprises         int             `json:"reprises"`
+	DerniereErreur   string          `json:"derniere_erreur"`
+	ProchaineReprise *time.Time      `json:"prochaine_reprise"`
+	CleIdempotence   *string         `json:"cle_idempotence"`
+	CreeLe           time.Time       `json:"cree_le"`
+	ModifieLe        time.Time       `json:"modifie_le"`
+	Requete          json.RawMessage `json:"requete,omitempty"`
+	Journal          []Appel         `json:"journal,omitempty"`
 }
 
-// Resultat is what a saga POST answered: its exact status (201, 202, 402,
-// 409, 503), the Location of a saga still running, and the saga.
+// Resultat is what a saga POST answered: its exact status (201, 402, 409,
+// 503 once over; 202 Accepted when it started and is not over), and with a
+// 202 the Location to poll (GET /saga/{id}, or GetSaga) and the Retry-After
+// before polling, and the saga.
 type Resultat struct {
-	Status   int
-	Location string
+	Status     int
+	Location   string
+	RetryAfter time.Duration
 	Reponse
 }
 
@@ -185,6 +205,9 @@ func (c *Client) start(ctx context.Context, path, key string, body any) (Resulta
 	var r Resultat
 	if json.Unmarshal(a.Body, &r.Reponse) == nil && r.SagaID != uuid.Nil {
 		r.Status, r.Location = a.Status, a.Header.Get("Location")
+		if s, err := strconv.Atoi(a.Header.Get("Retry-After")); err == nil && s > 0 {
+			r.RetryAfter = time.Duration(s) * time.Second
+		}
 		return r, nil
 	}
 	if err := a.Err(); err != nil {
@@ -200,8 +223,9 @@ func (c *Client) GetSaga(ctx context.Context, id uuid.UUID) (Saga, error) {
 
 // ListSagasParams narrows GET /sagas; zero values are not sent.
 type ListSagasParams struct {
-	Statut Statut
-	Type   string
+	Statut    Statut
+	Type      string
+	AVerifier bool // only the sagas à vérifier
 	kit.PageQuery
 }
 
@@ -209,5 +233,8 @@ type ListSagasParams struct {
 func (c *Client) ListSagas(ctx context.Context, p ListSagasParams) (kit.Page[Saga], error) {
 	var q wire.Query
 	q.Str("statut", string(p.Statut)).Str("type", p.Type).Page(p.PageQuery)
+	if p.AVerifier {
+		q.Str("a_verifier", "true")
+	}
 	return wire.Call[kit.Page[Saga]](ctx, c.c, http.MethodGet, q.On("/sagas"), nil, nil)
 }
