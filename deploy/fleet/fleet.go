@@ -364,6 +364,16 @@ func (f *Fleet) RestartWith(ctx context.Context, name string, env map[string]str
 	return f.Restart(ctx, name)
 }
 
+// PID is the process id of a process's current run, 0 if it has none: a
+// chaos test kills it from outside, as an operator's kill -9 would, so the
+// supervisor restarts it.
+func (f *Fleet) PID(name string) int {
+	if p := f.find(name); p != nil {
+		return p.pid()
+	}
+	return 0
+}
+
 // Restarts counts the restarts the supervisor decided for a process since
 // the fleet started: one per crash, or per restart that could not start it
 // (a Restart by hand is not one).
