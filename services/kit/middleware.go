@@ -85,7 +85,7 @@ func (m *Metrics) Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 				level = slog.LevelError
 			}
 			log.Log(r.Context(), level, "http request",
-				"method", r.Method, "route", route, "path", r.URL.Path,
+				"method", r.Method, "route", route, "path", clip(r.URL.Path, maxLocationBytes),
 				"status", sw.status, "duration_ms", float64(elapsed.Microseconds())/1000)
 		})
 	}

@@ -30,11 +30,23 @@ func (c Cents) String() string {
 	return sign + strconv.FormatInt(n/100, 10) + "." + frac
 }
 
-var errCents = errors.New("must be an amount with at most two decimals, such as 19.99")
+// Why an amount is refused; the input policy shows these words at the
+// field's location (body.lignes[0].prix_unitaire).
+var (
+	errCents      = errors.New("must be an amount with at most two decimals, such as 19.99")
+	errCentsLarge = errors.New("must be an amount with at most 13 digits before the decimal point")
+)
+
+// CentsFormat is the OpenAPI format of an amount. The input policy reads
+// every number of that format as Cents does, so the refusal of 1.001 names
+// the field at its index instead of coming from deep in encoding/json.
+const CentsFormat = "decimal"
 
 // UnmarshalJSON reads the decimal text directly, so 0.1 + 0.2 never happens.
 // A refusal is a *json.UnmarshalTypeError so that encoding/json adds the
-// field's name to the message ("... field .prix of type ...").
+// field's name to the message ("... field .prix of type ..."). Behind a
+// kit server the input policy has refused such a number before, at its
+// indexed location; this names the field for any other decoder.
 func (c *Cents) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	v, err := ParseCents(string(b))
@@ -58,8 +70,11 @@ func ParseCents(s string) (Cents, error) {
 			break
 		}
 	}
-	if whole == "" || len(frac) > 2 || (hasDot && frac == "") || len(whole) > 13 {
+	if whole == "" || len(frac) > 2 || (hasDot && frac == "") {
 		return 0, errCents
+	}
+	if len(whole) > 13 {
+		return 0, errCentsLarge
 	}
 	for len(frac) < 2 {
 		frac += "0"
@@ -81,5 +96,5 @@ func ParseCents(s string) (Cents, error) {
 
 // Schema tells the OpenAPI document (and huma's validator) that Cents is a number.
 func (Cents) Schema(huma.Registry) *huma.Schema {
-	return &huma.Schema{Type: huma.TypeNumber, Format: "decimal", Examples: []any{19.99}}
+	return &huma.Schema{Type: huma.TypeNumber, Format: CentsFormat, Examples: []any{19.99}}
 }

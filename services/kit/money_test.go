@@ -132,3 +132,16 @@ func BenchmarkParseCents(b *testing.B) {
 		}
 	}
 }
+
+func TestParseCents_SaysWhatIsAllowed(t *testing.T) {
+	for in, want := range map[string]string{
+		"1.001":          "at most two decimals",
+		"1e3":            "at most two decimals",
+		"12345678901234": "at most 13 digits",
+	} {
+		_, err := ParseCents(in)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseCents(%q) = %v, want it to say %q", in, err, want)
+		}
+	}
+}

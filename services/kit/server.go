@@ -1,6 +1,7 @@
 // Package kit is the plumbing every Multi-magasins service shares: config,
-// logging, request ids, RED metrics, problem errors, the database pool and
-// migrations, health endpoints, the HTTP server and the inter-service client.
+// logging, request ids, RED metrics, problem errors, the input policy
+// (input.go), the database pool and migrations, health endpoints, the HTTP
+// server and the inter-service client.
 package kit
 
 import (
@@ -11,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"regexp"
 	"runtime/debug"
 	"time"
 
@@ -38,12 +38,13 @@ type App struct {
 func NewApp(cfg Config, log *slog.Logger, pool *pgxpool.Pool) *App {
 	metrics := NewMetrics(cfg.Service)
 	router := chi.NewMux()
-	router.Use(RequestIDMiddleware, metrics.Middleware(log), recoverer(log), Authenticate(cfg.Verifier))
+	router.Use(drainBody, RequestIDMiddleware, metrics.Middleware(log), limitHead, recoverer(log), Authenticate(cfg.Verifier))
 	router.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		WriteProblem(w, http.StatusNotFound, "no route "+r.URL.Path)
+		WriteProblem(w, http.StatusNotFound, "no route "+clip(r.URL.Path, MaxEchoBytes))
 	})
 	router.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		WriteProblem(w, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed on "+r.URL.Path)
+		WriteProblem(w, http.StatusMethodNotAllowed,
+			"method "+clip(r.Method, MaxEchoBytes)+" is not allowed on "+clip(r.URL.Path, MaxEchoBytes))
 	})
 
 	hc := huma.DefaultConfig("Multi-magasins "+cfg.Service, "1.0.0")
@@ -54,13 +55,14 @@ func NewApp(cfg Config, log *slog.Logger, pool *pgxpool.Pool) *App {
 		Type: "http", Scheme: "bearer", BearerFormat: "JWT",
 		Description: "An access token from identite (POST /auth/jeton); docs/api.md lists who may call what.",
 	}}
+	var api huma.API // the input policy writes its refusals through it
 	hc.OnAddOperation = append(hc.OnAddOperation, requireAccess, func(_ *huma.OpenAPI, op *huma.Operation) {
 		if op.MaxBodyBytes == 0 || op.MaxBodyBytes > maxBody {
 			op.MaxBodyBytes = maxBody
 		}
-	})
-	hc.Transformers = append(hc.Transformers, locateDecodeErrors)
-	api := humachi.New(router, hc)
+	}, applyInputPolicy(&api))
+	hc.Transformers = append(hc.Transformers, tidyProblems)
+	api = humachi.New(router, hc)
 
 	router.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -98,9 +100,11 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, handler http.Handl
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		// Far above MaxHeadBytes, so that an oversized head reaches limitHead
+		// and gets a problem; beyond it Go answers its own text/plain 431.
+		MaxHeaderBytes: serverMaxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -123,25 +127,6 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, handler http.Handl
 		return err
 	}
 	return nil
-}
-
-// encoding/json names the field it could not decode ("... into Go struct
-// field Fields.lignes.prix_unitaire of type kit.Cents") while huma locates the
-// error at the whole body; this puts the location on the field.
-var decodedField = regexp.MustCompile(`Go struct field [A-Za-z0-9_]*\.([A-Za-z0-9_.]+) of type`)
-
-func locateDecodeErrors(_ huma.Context, _ string, v any) (any, error) {
-	if m, ok := v.(*huma.ErrorModel); ok {
-		for _, d := range m.Errors {
-			if d.Location != "body" {
-				continue
-			}
-			if sm := decodedField.FindStringSubmatch(d.Message); sm != nil {
-				d.Location, d.Value = "body."+sm[1], nil
-			}
-		}
-	}
-	return v, nil
 }
 
 func recoverer(log *slog.Logger) func(http.Handler) http.Handler {

@@ -1,12 +1,14 @@
 package kit
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -281,5 +283,108 @@ func TestRun_FailsFastOnBadConfig(t *testing.T) {
 		io.Discard, func(*App, *pgxpool.Pool) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "PORT") {
 		t.Fatalf("Run = %v", err)
+	}
+}
+
+// serve runs NewApp's router behind Serve, as a service runs, and returns
+// its address.
+func serve(t *testing.T, maxBody int64) string {
+	t.Helper()
+	app := NewApp(Config{Service: "kit-test", MaxBodyBytes: maxBody}, discardLog(), nil)
+	huma.Register(app.API, Access(huma.Operation{OperationID: "echo", Method: http.MethodPost, Path: "/echo",
+		DefaultStatus: http.StatusCreated}, Public), func(_ context.Context, in *echoInput) (*echoOutput, error) {
+		out := &echoOutput{}
+		out.Body.Nom = in.Body.Nom
+		return out, nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc, done := make(chan string, 1), make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, Config{Addr: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second}, discardLog(), app.Router,
+			func(a string) { addrc <- a })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve = %v", err)
+		}
+	})
+	return <-addrc
+}
+
+// A client that sends its whole body before reading the answer, as
+// Python's urllib does (no Expect: 100-continue), must read the 413: the
+// server reads the rest of the body instead of closing on it.
+func TestServe_A413IsReadByAClientThatSendsItsWholeBody(t *testing.T) {
+	addr := serve(t, 64<<10)
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// A hang guard, not a measure: a server that stopped reading would block the write forever.
+	if err := conn.SetDeadline(time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	body := `{"nom":"` + strings.Repeat("x", 5<<20) + `"}`
+	head := "POST /echo HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\n" +
+		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+	if _, err := io.WriteString(conn, head+body); err != nil {
+		t.Fatalf("writing the body: %v (the server closed while it was sent)", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("reading the answer: %v", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading the answer's body: %v", err)
+	}
+	requireProblem(t, answer{status: resp.StatusCode, header: resp.Header, body: string(b)}, http.StatusRequestEntityTooLarge)
+}
+
+func TestServe_AnOversizedHeadIsA431Problem(t *testing.T) {
+	addr := serve(t, 64<<10)
+	long := call(t, http.MethodGet, "http://"+addr+"/"+strings.Repeat("p", 100_000), "")
+	p := requireProblem(t, long, http.StatusRequestHeaderFieldsTooLarge)
+	if len(long.body) > 1<<10 {
+		t.Errorf("a %d-byte answer to a long path", len(long.body))
+	}
+	if !strings.Contains(p.Detail, "target") {
+		t.Errorf("detail %q", p.Detail)
+	}
+	query := call(t, http.MethodGet, "http://"+addr+"/healthz?q="+strings.Repeat("q", MaxTargetBytes), "")
+	requireProblem(t, query, http.StatusRequestHeaderFieldsTooLarge)
+
+	req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/healthz", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Big", strings.Repeat("h", MaxHeadBytes))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	requireProblem(t, answer{status: resp.StatusCode, header: resp.Header, body: string(b)}, http.StatusRequestHeaderFieldsTooLarge)
+
+	// Under the bounds, all is well.
+	if a := call(t, http.MethodGet, "http://"+addr+"/healthz?q="+strings.Repeat("q", 4<<10), ""); a.status != http.StatusOK {
+		t.Fatalf("a 4 kB query = %d", a.status)
+	}
+}
+
+func TestNewApp_UnknownPathAndMethodOfAnOperationAreProblems(t *testing.T) {
+	srv := newTestApp(t, 64<<10)
+	p := requireProblem(t, call(t, http.MethodDelete, srv.URL+"/echo", ""), http.StatusMethodNotAllowed)
+	if !strings.Contains(p.Detail, "DELETE") {
+		t.Errorf("detail %q", p.Detail)
+	}
+	requireProblem(t, call(t, http.MethodGet, srv.URL+"/echo", ""), http.StatusMethodNotAllowed)
+	p = requireProblem(t, call(t, http.MethodGet, srv.URL+"/echo/"+strings.Repeat("x", 4000), ""), http.StatusNotFound)
+	if len(p.Detail) > 2*MaxEchoBytes {
+		t.Errorf("a 404 echoes %d bytes of path", len(p.Detail))
 	}
 }

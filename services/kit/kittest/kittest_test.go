@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -68,6 +69,8 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.
 		app.Router.Get("/conflit", func(w http.ResponseWriter, _ *http.Request) {
 			kit.WriteProblem(w, http.StatusConflict, "déjà là")
 		})
+		huma.Register(app.API, kit.Access(huma.Operation{OperationID: "note", Method: http.MethodPost, Path: "/notes"}, kit.Public),
+			func(context.Context, *noteInput) (*struct{}, error) { return &struct{}{}, nil })
 		return nil
 	})
 }
@@ -128,4 +131,27 @@ func TestRequireBadInputs_RunsEveryCaseAndCheck(t *testing.T) {
 	if checks != 2 {
 		t.Fatalf("after ran %d times, want 2", checks)
 	}
+}
+
+type noteInput struct {
+	Cle  kit.IdempotencyKey `header:"Idempotency-Key"`
+	Body struct {
+		Texte  string   `json:"texte" maxLength:"500"`
+		Lignes []string `json:"lignes" minItems:"1" maxItems:"10"`
+	}
+}
+
+func TestBadInputHelpers_HoldARouteToTheInputPolicy(t *testing.T) {
+	base := Start(t, run, nil)
+	note := func(texte, lignes string) string { return `{"texte":"` + texte + `","lignes":` + lignes + `}` }
+	if r := Do(t, http.MethodPost, base+"/notes", note("ok", `["a"]`), kit.HeaderIdempotencyKey, "n-1"); r.Status != http.StatusNoContent {
+		t.Fatalf("a good note = %d %s", r.Status, r.Body)
+	}
+	cases := TextCases("texte", http.MethodPost, "/notes", "body.texte", func(s string) string { return note(s, `["a"]`) })
+	cases = append(cases, TextCases("ligne", http.MethodPost, "/notes", "body.lignes[0]", func(s string) string {
+		return note("ok", `["`+s+`"]`)
+	})...)
+	cases = append(cases, NullList("lignes", http.MethodPost, "/notes", "body.lignes", func(l string) string { return note("ok", l) }))
+	cases = append(cases, KeyCases("note", http.MethodPost, "/notes", note("ok", `["a"]`))...)
+	RequireBadInputs(t, base, cases)
 }

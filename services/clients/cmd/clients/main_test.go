@@ -91,7 +91,22 @@ func TestClients_BadInputIsAProblemAndChangesNothing(t *testing.T) {
 		{Name: "id not a number", Method: "GET", Path: "/clients/abc", Status: 422, Field: "path.id"},
 		{Name: "delete the guest", Method: "DELETE", Path: "/clients/1", Status: 409, Field: "path.id"},
 		{Name: "unknown route", Method: "GET", Path: "/clientes", Status: 404},
+		{Name: "unknown method", Method: "PATCH", Path: "/clients/1", Status: 405},
+		{Name: "search with NUL", Method: "GET", Path: "/clients?q=a%00b", Status: 422, Field: "query.q"},
+		{Name: "search not UTF-8", Method: "GET", Path: "/clients?q=%FF", Status: 422, Field: "query.q"},
+		{Name: "id of 2^63-1", Method: "GET", Path: "/clients/9223372036854775807", Status: 422, Field: "path.id"},
 	}
+	// fields is a client's body with the text under test (s) where "%s" stands.
+	fields := func(nom, email, adresse string) func(string) string {
+		return func(s string) string {
+			return strings.ReplaceAll(`{"nom":"`+nom+`","email":"`+email+`","adresse":"`+adresse+`"}`, "%s", s)
+		}
+	}
+	cases = append(cases, kittest.TextCases("nom", "POST", "/clients", "body.nom", fields("%s", "a@x.ca", ""))...)
+	cases = append(cases, kittest.TextCases("email", "POST", "/clients", "body.email", fields("A", "%s@x.ca", ""))...)
+	cases = append(cases, kittest.TextCases("adresse", "POST", "/clients", "body.adresse", fields("A", "a@x.ca", "%s"))...)
+	cases = append(cases, kittest.TextCases("PUT nom", "PUT", "/clients/1", "body.nom", fields("%s", "a@x.ca", ""))...)
+	cases = append(cases, kittest.KeyCases("POST", "POST", "/clients", `{"nom":"A","email":"a@x.ca"}`)...)
 	before := countClients(t, dbURL)
 	kittest.RequireBadInputs(t, base, cases)
 	require.Equal(t, before, countClients(t, dbURL))

@@ -53,7 +53,7 @@ func (h *handlers) list(ctx context.Context, in *listInput) (*listOutput, error)
 }
 
 type createInput struct {
-	Cle  string `header:"Idempotency-Key" maxLength:"200" doc:"A repeat with the same key and body replays the first answer; identite's sign-up sends inscription:<uuid>."`
+	Cle  kit.IdempotencyKey `header:"Idempotency-Key" doc:"A repeat with the same key and body replays the first answer; identite's sign-up sends inscription:<uuid>."`
 	Body clients.Fields
 }
 
@@ -71,7 +71,7 @@ func (h *handlers) create(ctx context.Context, in *createInput) (*clientBody, er
 	}
 	// The fields as normalized are the request: the same sign-up sent again
 	// with other spacing is a repeat.
-	k := idem.Key{Scope: "client", Key: in.Cle, Fingerprint: idem.Fingerprint(f)}
+	k := idem.Key{Scope: "client", Key: string(in.Cle), Fingerprint: idem.Fingerprint(f)}
 	c, replay, err := h.repo.CreateOnce(ctx, k, f)
 	if err != nil {
 		return nil, h.problem(ctx, err, 0)

@@ -481,9 +481,43 @@ func TestCommande_BadInputIsAProblemAndChangesNothing(t *testing.T) {
 		{Name: "cancel without motif", Method: "POST", Path: tr, Body: `{"statut":"ANNULEE"}`, Headers: []string{"Idempotency-Key", "u8"}, Status: 422, Field: "body.motif"},
 		{Name: "transition body over the limit", Method: "POST", Path: tr, Body: `{"statut":"ANNULEE","motif":"` + strings.Repeat("m", 70<<10) + `"}`, Headers: []string{"Idempotency-Key", "u9"}, Status: 413},
 		{Name: "illegal transition", Method: "POST", Path: tr, Body: `{"statut":"PAYEE"}`, Headers: []string{"Idempotency-Key", "u10"}, Status: 409, Field: "body.statut"},
+		{Name: "client 2^63-1", Method: "POST", Path: "/commandes", Body: `{"client_id":9223372036854775807,"canal":"en_ligne","lignes":[` + line + `]}`, Status: 422, Field: "body.client_id"},
+		{Name: "client 2^53", Method: "POST", Path: "/commandes", Body: `{"client_id":9007199254740992,"canal":"en_ligne","lignes":[` + line + `]}`, Status: 422, Field: "body.client_id"},
+		{Name: "produit 2^63-1", Method: "POST", Path: "/commandes", Body: order(`{"produit_id":9223372036854775807,"quantite":1,"prix_unitaire":1.00}`), Status: 422, Field: "body.lignes[0].produit_id"},
+		{Name: "history time with NUL", Method: "POST", Path: "/commandes", Body: `{"client_id":1,"canal":"en_ligne","lignes":[` + line + `],"historique":[{"statut":"CREEE","at":"2025-01-01T00:00:00Z\u0000"}]}`, Status: 422, Field: "body.historique[0].at"},
+		kittest.NullList("create", "POST", "/commandes", "body.lignes", func(l string) string {
+			return `{"client_id":1,"canal":"en_ligne","lignes":` + l + `}`
+		}),
+		kittest.NullList("return", "POST", "/commande/"+id+"/retours", "body.lignes", func(l string) string {
+			return `{"lignes":` + l + `}`
+		}, "Idempotency-Key", "r1"),
+		{Name: "return null body", Method: "POST", Path: "/commande/" + id + "/retours", Body: `null`, Headers: []string{"Idempotency-Key", "r2"}, Status: 422},
 	}
+	cases = append(cases, kittest.TextCases("transition motif", "POST", tr, "body.motif", func(s string) string {
+		return `{"statut":"ANNULEE","motif":"` + s + `"}`
+	}, "Idempotency-Key", "u11")...)
+	cases = append(cases, kittest.TextCases("history motif", "POST", "/commandes", "body.historique[1].motif", func(s string) string {
+		return `{"client_id":1,"canal":"en_ligne","lignes":[` + line + `],"historique":[{"statut":"CREEE","at":"2025-01-01T00:00:00Z"},` +
+			`{"statut":"ANNULEE","motif":"` + s + `","at":"2025-01-01T00:00:01Z"}]}`
+	})...)
+	cases = append(cases, kittest.KeyCases("create", "POST", "/commandes", order(line))...)
+	cases = append(cases, kittest.KeyCases("transition", "POST", tr, `{"statut":"STOCK_VERIFIE"}`)...)
 	before := rows(t, dbURL)
 	kittest.RequireBadInputs(t, base, cases)
 	require.Equal(t, before, rows(t, dbURL))
 	require.Equal(t, "CREEE", kittest.Do(t, "GET", base+"/commande/"+id, nil).Map(t)["statut"])
+}
+
+// The refusal of an amount says what is allowed, at the line's index, in
+// words a caller reads: no Go types.
+func TestCommande_AThirdDecimalIsRefusedAtItsLine(t *testing.T) {
+	base, _ := start(t)
+	r := kittest.Do(t, "POST", base+"/commandes", `{"client_id":1,"canal":"en_ligne","lignes":[`+
+		`{"produit_id":1,"quantite":1,"prix_unitaire":1.00},{"produit_id":2,"quantite":1,"prix_unitaire":1.001}]}`)
+	p := kittest.RequireProblem(t, r, http.StatusUnprocessableEntity, "body.lignes[1].prix_unitaire")
+	require.Len(t, p.Errors, 1, string(r.Body))
+	require.Equal(t, "body.lignes[1].prix_unitaire", p.Errors[0].Location)
+	require.Contains(t, p.Errors[0].Message, "at most two decimals")
+	require.NotContains(t, string(r.Body), "Go struct")
+	require.NotContains(t, string(r.Body), "kit.Cents")
 }

@@ -39,7 +39,7 @@ type commandeBody struct {
 }
 
 type createInput struct {
-	Cle  string `header:"Idempotency-Key" maxLength:"200" doc:"A repeat with the same key and body replays the first answer."`
+	Cle  kit.IdempotencyKey `header:"Idempotency-Key" doc:"A repeat with the same key and body replays the first answer."`
 	Body commande.Demande
 }
 
@@ -47,7 +47,7 @@ func (h *handlers) create(ctx context.Context, in *createInput) (*commandeBody, 
 	if err := in.Body.Valider(); err != nil {
 		return nil, h.problem(ctx, err, uuid.Nil)
 	}
-	c, replay, err := h.repo.Create(ctx, strings.TrimSpace(in.Cle), in.Body)
+	c, replay, err := h.repo.Create(ctx, string(in.Cle), in.Body)
 	if err != nil {
 		return nil, h.problem(ctx, err, idOf(in.Body.ID))
 	}
@@ -110,8 +110,8 @@ func (h *handlers) list(ctx context.Context, in *listInput) (*listOutput, error)
 }
 
 type transitionInput struct {
-	ID   uuid.UUID `path:"id" format:"uuid" doc:"Order id."`
-	Cle  string    `header:"Idempotency-Key" required:"true" minLength:"1" maxLength:"200" doc:"The saga sends saga_id:step; a repeat replays the first answer."`
+	ID   uuid.UUID          `path:"id" format:"uuid" doc:"Order id."`
+	Cle  kit.IdempotencyKey `header:"Idempotency-Key" required:"true" doc:"The saga sends saga_id:step; a repeat replays the first answer."`
 	Body changement
 }
 
@@ -127,11 +127,7 @@ func (h *handlers) transition(ctx context.Context, in *transitionInput) (*comman
 	if err := commande.VerifierMotif(in.Body.Statut, motif); err != nil {
 		return nil, h.problem(ctx, err, in.ID)
 	}
-	cle := strings.TrimSpace(in.Cle)
-	if cle == "" {
-		return nil, kit.Invalid("validation failed", kit.FieldError("header.Idempotency-Key", "must not be blank", in.Cle))
-	}
-	c, replay, err := h.repo.Transition(ctx, in.ID, cle, in.Body.Statut, motif)
+	c, replay, err := h.repo.Transition(ctx, in.ID, string(in.Cle), in.Body.Statut, motif)
 	if err != nil {
 		return nil, h.problem(ctx, err, in.ID)
 	}
@@ -145,8 +141,8 @@ func (h *handlers) transition(ctx context.Context, in *transitionInput) (*comman
 }
 
 type retourInput struct {
-	ID   uuid.UUID `path:"id" format:"uuid" doc:"Order id."`
-	Cle  string    `header:"Idempotency-Key" required:"true" minLength:"1" maxLength:"200" doc:"The saga sends saga_id:step; a repeat replays the first answer."`
+	ID   uuid.UUID          `path:"id" format:"uuid" doc:"Order id."`
+	Cle  kit.IdempotencyKey `header:"Idempotency-Key" required:"true" doc:"The saga sends saga_id:step; a repeat replays the first answer."`
 	Body commande.DemandeRetour
 }
 
@@ -156,11 +152,7 @@ type retourBody struct {
 
 func (h *handlers) retourner(ctx context.Context, in *retourInput) (*retourBody, error) {
 	ctx = kit.WithCommandeID(ctx, in.ID.String())
-	cle := strings.TrimSpace(in.Cle)
-	if cle == "" {
-		return nil, kit.Invalid("validation failed", kit.FieldError("header.Idempotency-Key", "must not be blank", in.Cle))
-	}
-	ret, replay, err := h.repo.Retourner(ctx, in.ID, cle, in.Body)
+	ret, replay, err := h.repo.Retourner(ctx, in.ID, string(in.Cle), in.Body)
 	if err != nil {
 		return nil, h.problem(ctx, err, in.ID)
 	}

@@ -577,7 +577,18 @@ func TestBadInput_IsAProblemAndChangesNothing(t *testing.T) {
 			Body: strings.Replace(good, "eva@exemple.ca", "EVE@exemple.ca", 1), Status: 409, Field: "body.email"},
 		{Name: "moi: invalid token", Method: "GET", Path: "/auth/moi", Headers: []string{"Authorization", "Bearer x"}, Status: 401},
 		{Name: "unknown route", Method: "GET", Path: "/auth", Status: 404},
+		{Name: "jeton: NUL in a form field", Method: "POST", Path: "/auth/jeton", Body: "grant_type=password&username=a%00b&password=x",
+			Headers: formType, Status: 422, Field: "body.username"},
+		{Name: "jeton: NUL in a JSON field", Method: "POST", Path: "/auth/jeton",
+			Body: `{"grant_type":"password","username":"caissier1","password":"a\u0000"}`, Status: 422, Field: "body.password"},
+		{Name: "moi: role with NUL", Method: "GET", Path: "/auth/moi?role=%00", Headers: kittest.As(t, kittest.Client(1)), Status: 422, Field: "query.role"},
 	}
+	cases = append(cases, kittest.TextCases("inscription: nom", "POST", "/auth/inscription", "body.nom", func(s string) string {
+		return strings.Replace(good, `"Eva"`, `"`+s+`"`, 1)
+	})...)
+	cases = append(cases, kittest.TextCases("inscription: adresse", "POST", "/auth/inscription", "body.adresse", func(s string) string {
+		return strings.Replace(good, `{`, `{"adresse":"`+s+`",`, 1)
+	})...)
 	tables := []string{"personnel", "comptes_clients", "familles", "jetons", "echecs"}
 	before := map[string]int{}
 	for _, tb := range tables {

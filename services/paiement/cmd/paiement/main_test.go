@@ -323,7 +323,21 @@ func TestBadInput_IsAProblemAndChangesNothing(t *testing.T) {
 		{Name: "limite: client_id 0", Method: "PUT", Path: "/comptes/0", Body: `{"limite":1.00}`, Status: 422, Field: "path.client_id"},
 		{Name: "limite: body over the limit", Method: "PUT", Path: "/comptes/3", Body: `{"x":"` + strings.Repeat("x", 70<<10) + `"}`, Status: 413},
 		{Name: "unknown route", Method: "GET", Path: "/paiement", Status: 404},
+		{Name: "unknown method", Method: "DELETE", Path: "/paiements", Status: 405},
+		{Name: "charge: client_id 2^63-1", Method: "POST", Path: "/paiements",
+			Body: strings.Replace(good, `"client_id":1`, `"client_id":9223372036854775807`, 1), Headers: key, Status: 422, Field: "body.client_id"},
+		{Name: "charge: commande_id with NUL", Method: "POST", Path: "/paiements",
+			Body: charge(`\u0000`, 1, "10.00", "carte"), Headers: key, Status: 422, Field: "body.commande_id"},
+		{Name: "charge: null body", Method: "POST", Path: "/paiements", Body: `null`, Headers: key, Status: 422},
+		{Name: "compte: client_id 2^63-1", Method: "GET", Path: "/comptes/9223372036854775807", Status: 422, Field: "path.client_id"},
+		{Name: "list: cle with NUL", Method: "GET", Path: "/paiements?cle=a%00b", Status: 422, Field: "query.cle"},
+		{Name: "list: cle not UTF-8", Method: "GET", Path: "/paiements?cle=%FF", Status: 422, Field: "query.cle"},
 	}
+	cases = append(cases, kittest.TextCases("refund: motif", "POST", refunds, "body.motif", func(s string) string {
+		return `{"montant":1.00,"motif":"` + s + `"}`
+	}, key...)...)
+	cases = append(cases, kittest.KeyCases("charge", "POST", "/paiements", good)...)
+	cases = append(cases, kittest.KeyCases("refund", "POST", refunds, `{"montant":1.00}`)...)
 	before := count(t, dbURL)
 	kittest.RequireBadInputs(t, base, cases)
 	require.Equal(t, before, count(t, dbURL))

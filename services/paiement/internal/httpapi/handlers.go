@@ -70,7 +70,7 @@ func (h *handlers) putCompte(ctx context.Context, in *putCompteInput) (*compteOu
 }
 
 type payerInput struct {
-	Key  string `header:"Idempotency-Key" required:"true" minLength:"1" maxLength:"200" doc:"Same key, same answer; the saga sends saga_id:step."`
+	Key  kit.IdempotencyKey `header:"Idempotency-Key" required:"true" doc:"Same key, same answer; the saga sends saga_id:step."`
 	Body paiement.Demande
 }
 
@@ -177,8 +177,8 @@ func (h *handlers) list(ctx context.Context, in *listInput) (*listOutput, error)
 }
 
 type rembourserInput struct {
-	ID   string `path:"id" format:"uuid" doc:"Payment id."`
-	Key  string `header:"Idempotency-Key" required:"true" minLength:"1" maxLength:"200" doc:"Same key, same answer."`
+	ID   string             `path:"id" format:"uuid" doc:"Payment id."`
+	Key  kit.IdempotencyKey `header:"Idempotency-Key" required:"true" doc:"Same key, same answer."`
 	Body paiement.DemandeRemboursement
 }
 
@@ -221,8 +221,8 @@ func (h *handlers) rembourser(ctx context.Context, in *rembourserInput) (*rembou
 
 // key is the Idempotency-Key in its scope ("paiement" or "remboursement",
 // each its own key space), with the fingerprint of the request as decoded.
-func key(scope, cle string, request any) idem.Key {
-	return idem.Key{Scope: scope, Key: cle, Fingerprint: idem.Fingerprint(request)}
+func key(scope string, cle kit.IdempotencyKey, request any) idem.Key {
+	return idem.Key{Scope: scope, Key: string(cle), Fingerprint: idem.Fingerprint(request)}
 }
 
 func marshal(status int, v any) (int, []byte, error) {

@@ -369,7 +369,12 @@ func TestPanier_BadInputIsAProblemAndChangesNothing(t *testing.T) {
 		{Name: "DELETE line produit_id 0", Method: "DELETE", Path: "/panier/1/lignes/0", Headers: guest(t), Status: 422, Field: "path.produit_id"},
 		{Name: "DELETE client_id -1", Method: "DELETE", Path: "/panier/-1", Status: 422, Field: "path.client_id"},
 		{Name: "unknown route", Method: "GET", Path: "/paniers/1", Status: 404},
+		{Name: "unknown method", Method: "PATCH", Path: "/panier", Status: 405},
+		{Name: "client_id 2^63-1", Method: "POST", Path: "/panier", Body: `{"client_id":9223372036854775807,"produit_id":3,"quantite":1}`, Status: 422, Field: "body.client_id"},
+		{Name: "produit_id 2^53", Method: "POST", Path: "/panier", Body: `{"client_id":1,"produit_id":9007199254740992,"quantite":1}`, Status: 422, Field: "body.produit_id"},
+		{Name: "GET client_id 2^63-1", Method: "GET", Path: "/panier/9223372036854775807", Status: 422, Field: "path.client_id"},
 	}
+	cases = append(cases, kittest.KeyCases("POST", "POST", "/panier", `{"client_id":1,"produit_id":3,"quantite":1}`)...)
 	kittest.RequireBadInputs(t, base, cases, func(t *testing.T) {
 		require.Equal(t, before, lignes(t, f.dbURL))
 	})
@@ -395,4 +400,53 @@ func lignes(t *testing.T, dbURL string) []row {
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
 	require.NoError(t, err)
 	return out
+}
+
+// A retry of an add under its Idempotency-Key adds nothing: it gets the
+// first answer, even once the centre could no longer serve the line, and
+// without asking clients or stock again.
+func TestPanier_AnAddUnderAKeyHappensOnce(t *testing.T) {
+	f := newFleet(t)
+	base := f.start(t)
+	key := []string{"Idempotency-Key", "ajout-1"}
+
+	first := add(t, base, 1, 1, 50, key...) // all the centre has
+	require.Equal(t, http.StatusCreated, first.Status, string(first.Body))
+	lookups := f.clientLookups.Load()
+	again := add(t, base, 1, 1, 50, key...)
+	require.Equal(t, http.StatusCreated, again.Status, string(again.Body))
+	require.JSONEq(t, string(first.Body), string(again.Body))
+	require.Equal(t, []row{{1, 1, 50, 10000}}, lignes(t, f.dbURL))
+	require.Equal(t, lookups, f.clientLookups.Load(), "a replay asks nobody")
+
+	// Another key is another add: the centre has no more.
+	kittest.RequireProblem(t, add(t, base, 1, 1, 1, "Idempotency-Key", "ajout-2"), http.StatusConflict, "body.quantite")
+	// The same key with another add is the caller's mistake.
+	kittest.RequireProblem(t, add(t, base, 1, 3, 1, key...), http.StatusUnprocessableEntity, "header.Idempotency-Key")
+	require.Equal(t, []row{{1, 1, 50, 10000}}, lignes(t, f.dbURL))
+	// Another client's key space is its own.
+	require.Equal(t, http.StatusCreated, add(t, base, 7, 3, 1, key...).Status)
+	require.Equal(t, []row{{1, 1, 50, 10000}, {7, 3, 1, 1999}}, lignes(t, f.dbURL))
+
+	metrics := string(kittest.Do(t, "GET", base+"/metrics", nil).Body)
+	require.Contains(t, metrics, "\npanier_lignes_ajoutees_total 2\n")
+}
+
+// Twins under one key, sent at once to two replicas: one add, one answer.
+func TestPanier_ConcurrentAddsUnderOneKeyAddOnce(t *testing.T) {
+	f := newFleet(t)
+	replicas := []string{f.start(t), f.start(t)}
+	require.Equal(t, http.StatusCreated, add(t, replicas[0], 1, 3, 2).Status)
+
+	twins := make([]*http.Request, 12)
+	for i := range twins {
+		twins[i] = kittest.Request(t, "POST", replicas[i%2]+"/panier", `{"client_id":1,"produit_id":3,"quantite":5}`,
+			"Idempotency-Key", "checkout-retry")
+	}
+	answers := kittest.SendAll(t, twins)
+	for _, a := range answers {
+		require.Equal(t, http.StatusOK, a.Status, string(a.Body))
+		require.JSONEq(t, string(answers[0].Body), string(a.Body))
+	}
+	require.Equal(t, []row{{1, 3, 7, 1999}}, lignes(t, f.dbURL))
 }

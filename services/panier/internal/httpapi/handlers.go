@@ -6,18 +6,20 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"multimagasins/kit"
+	"multimagasins/kit/idem"
 	"multimagasins/panier/internal/panier"
 )
 
 // Paniers is what the handlers need from the cart use cases.
 type Paniers interface {
 	Panier(ctx context.Context, clientID int64) (panier.Panier, error)
-	Ajouter(ctx context.Context, clientID, produitID int64, quantite int) (panier.Panier, bool, error)
+	Ajouter(ctx context.Context, a panier.Ajout, cle idem.Key) (panier.Resultat, error)
 	Modifier(ctx context.Context, clientID, produitID int64, quantite int) (panier.Panier, error)
 	Retirer(ctx context.Context, clientID, produitID int64) error
 	Vider(ctx context.Context, clientID int64) error
@@ -41,6 +43,7 @@ type ligneInput struct {
 }
 
 type ajoutInput struct {
+	Cle  kit.IdempotencyKey `header:"Idempotency-Key" doc:"A repeat with the same key and body replays the first answer: the line grows once."`
 	Body struct {
 		ClientID  int64 `json:"client_id" minimum:"1" example:"1"`
 		ProduitID int64 `json:"produit_id" minimum:"1" example:"1"`
@@ -70,24 +73,33 @@ func (h *handlers) get(ctx context.Context, in *clientPath) (*panierOutput, erro
 }
 
 func (h *handlers) add(ctx context.Context, in *ajoutInput) (*panierOutput, error) {
-	b := in.Body
+	a := panier.Ajout{ClientID: in.Body.ClientID, ProduitID: in.Body.ProduitID, Quantite: in.Body.Quantite}
 	// Before asking clients or stock anything: a client fills its own cart only.
-	if err := kit.CheckOwner(ctx, kit.Owner{ClientID: b.ClientID}); err != nil {
+	if err := kit.CheckOwner(ctx, kit.Owner{ClientID: a.ClientID}); err != nil {
 		return nil, err
 	}
-	p, nouvelle, err := h.paniers.Ajouter(ctx, b.ClientID, b.ProduitID, b.Quantite)
+	var cle idem.Key
+	if in.Cle != "" {
+		// Each client's keys are its own: two shoppers who both pick "1" do not collide.
+		cle = idem.Key{Scope: "ajout:" + strconv.FormatInt(a.ClientID, 10), Key: string(in.Cle), Fingerprint: idem.Fingerprint(a)}
+	}
+	r, err := h.paniers.Ajouter(ctx, a, cle)
 	if err != nil {
 		return nil, h.problem(ctx, err, champs{client: "body.client_id", produit: "body.produit_id",
-			clientID: b.ClientID, produitID: b.ProduitID, quantite: b.Quantite})
+			clientID: a.ClientID, produitID: a.ProduitID, quantite: a.Quantite})
 	}
-	h.ajoutees.Inc()
-	h.log.InfoContext(ctx, "ligne ajoutee", "client_id", b.ClientID, "produit_id", b.ProduitID,
-		"quantite", b.Quantite, "nouvelle", nouvelle)
+	if r.Rejoue {
+		h.log.InfoContext(ctx, "ajout rejoue", "client_id", a.ClientID, "produit_id", a.ProduitID)
+	} else {
+		h.ajoutees.Inc()
+		h.log.InfoContext(ctx, "ligne ajoutee", "client_id", a.ClientID, "produit_id", a.ProduitID,
+			"quantite", a.Quantite, "nouvelle", r.Nouvelle)
+	}
 	status := http.StatusOK
-	if nouvelle {
+	if r.Nouvelle {
 		status = http.StatusCreated
 	}
-	return &panierOutput{Status: status, Body: p}, nil
+	return &panierOutput{Status: status, Body: r.Panier}, nil
 }
 
 func (h *handlers) set(ctx context.Context, in *modifInput) (*panierOutput, error) {
@@ -135,6 +147,8 @@ func (h *handlers) problem(ctx context.Context, err error, c champs) error {
 		return kit.NotFound(c.produit, err.Error(), c.produitID)
 	case errors.Is(err, panier.ErrProduitInactif):
 		return kit.Invalid(err.Error(), kit.FieldError(c.produit, err.Error(), c.produitID))
+	case errors.Is(err, panier.ErrCleReutilisee):
+		return kit.Invalid(err.Error(), kit.FieldError("header.Idempotency-Key", err.Error(), nil))
 	case errors.Is(err, panier.ErrQuantiteMax):
 		return kit.Invalid(err.Error(), kit.FieldError("body.quantite", err.Error(), c.quantite))
 	case errors.As(err, &court):

@@ -32,7 +32,8 @@ func Routes(api huma.API, paniers Paniers, reg prometheus.Registerer, log *slog.
 	huma.Register(api, kit.Access(huma.Operation{OperationID: "add-panier-ligne", Method: http.MethodPost, Path: "/panier",
 		Summary: "Ajouter un produit au panier",
 		Description: "Creates the line (201) or increments it (200) at the current catalogue price, " +
-			"if the client exists, the produit is active and the centre logistique has the new line quantity.",
+			"if the client exists, the produit is active and the centre logistique has the new line quantity. " +
+			"With an Idempotency-Key the add happens once: a repeat replays the first answer.",
 		DefaultStatus: http.StatusCreated}, kit.AnyClient, kit.Services), h.add)
 	huma.Register(api, kit.Access(huma.Operation{OperationID: "set-panier-ligne", Method: http.MethodPut,
 		Path: "/panier/{client_id}/lignes/{produit_id}", Summary: "Changer la quantité d'une ligne",

@@ -39,6 +39,22 @@ func Nouveau(clientID int64, lignes []Ligne) Panier {
 	return Panier{ClientID: clientID, Lignes: lignes, Total: total}
 }
 
+// Ajout asks for units of a product in a client's cart.
+type Ajout struct {
+	ClientID  int64 `json:"client_id"`
+	ProduitID int64 `json:"produit_id"`
+	Quantite  int   `json:"quantite"`
+}
+
+// Resultat is what an add did: the cart as it left it, whether it made the
+// line, and whether it is the replay of an earlier add under the same
+// Idempotency-Key (which then added nothing).
+type Resultat struct {
+	Panier   Panier
+	Nouvelle bool
+	Rejoue   bool
+}
+
 // Produit is what the cart needs to know of a catalogue product.
 type Produit struct {
 	ID    int64
@@ -55,6 +71,8 @@ var (
 	ErrQuantiteMax    = fmt.Errorf("a line holds at most %d units", QuantiteMax)
 	// ErrPlafond is the store's answer when the line would exceed the ceiling it was given.
 	ErrPlafond = errors.New("line quantity over its ceiling")
+	// ErrCleReutilisee is an Idempotency-Key sent again with another add.
+	ErrCleReutilisee = errors.New("Idempotency-Key already used for a different request")
 )
 
 // StockInsuffisantError says the logistics centre cannot serve the line.

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"multimagasins/kit"
+	"multimagasins/kit/idem"
 )
 
 // Clients answers whether a client account exists: nil, ErrClientInconnu,
@@ -26,9 +27,14 @@ type Store interface {
 	Panier(ctx context.Context, clientID int64) (Panier, error)
 	// Quantite returns the line's quantity, or ErrLigneAbsente.
 	Quantite(ctx context.Context, clientID, produitID int64) (int, error)
-	// Ajouter adds quantite to the line (creating it at prix) unless the line
-	// would then exceed plafond (ErrPlafond); nouvelle tells if it was created.
-	Ajouter(ctx context.Context, clientID, produitID int64, quantite int, prix kit.Cents, plafond int) (p Panier, nouvelle bool, err error)
+	// Ajouter adds a.Quantite to the line (creating it at prix) unless the
+	// line would then exceed plafond (ErrPlafond). With a key (cle.Key not
+	// empty) the key and the cart it left are stored with the add, in one
+	// transaction; a twin that committed first under the key is replayed.
+	Ajouter(ctx context.Context, a Ajout, prix kit.Cents, plafond int, cle idem.Key) (Resultat, error)
+	// Rejouer returns what the add stored under cle said, nil when the key
+	// is new, or ErrCleReutilisee when it came with another add.
+	Rejouer(ctx context.Context, cle idem.Key) (*Resultat, error)
 	// Fixer sets an existing line's quantity and price, or ErrLigneAbsente.
 	Fixer(ctx context.Context, clientID, produitID int64, quantite int, prix kit.Cents) (Panier, error)
 	// Retirer removes a line, or ErrLigneAbsente.
@@ -55,50 +61,61 @@ func (s *Service) Panier(ctx context.Context, clientID int64) (Panier, error) {
 	return s.store.Panier(ctx, clientID)
 }
 
-// Ajouter adds quantite units of a product to the client's cart at today's
-// catalogue price; nouvelle tells whether the line was created.
-func (s *Service) Ajouter(ctx context.Context, clientID, produitID int64, quantite int) (p Panier, nouvelle bool, err error) {
+// Ajouter adds a.Quantite units of a product to the client's cart at
+// today's catalogue price. Under an Idempotency-Key (cle.Key not empty) it
+// adds once: a repeat gets the first answer, the cart as that add left it.
+func (s *Service) Ajouter(ctx context.Context, a Ajout, cle idem.Key) (Resultat, error) {
+	if cle.Key != "" {
+		// Answered before asking anyone: the first add may have taken what a
+		// fresh check against the centre's stock would now refuse.
+		if r, err := s.store.Rejouer(ctx, cle); err != nil || r != nil {
+			if err != nil {
+				return Resultat{}, err
+			}
+			return *r, nil
+		}
+	}
 	// The two lookups are independent; asking both at once halves the wait.
 	clientErr := make(chan error, 1)
-	go func() { clientErr <- s.clients.Verifier(ctx, clientID) }()
-	produit, produitErr := s.stock.Produit(ctx, produitID)
+	go func() { clientErr <- s.clients.Verifier(ctx, a.ClientID) }()
+	produit, produitErr := s.stock.Produit(ctx, a.ProduitID)
 	if err := <-clientErr; err != nil {
-		return Panier{}, false, err
+		return Resultat{}, err
 	}
 	if produitErr != nil {
-		return Panier{}, false, produitErr
+		return Resultat{}, produitErr
 	}
 	if !produit.Actif {
-		return Panier{}, false, ErrProduitInactif
+		return Resultat{}, ErrProduitInactif
 	}
 
-	actuelle, err := s.store.Quantite(ctx, clientID, produitID)
+	actuelle, err := s.store.Quantite(ctx, a.ClientID, a.ProduitID)
 	if errors.Is(err, ErrLigneAbsente) {
 		actuelle, err = 0, nil
 	}
 	if err != nil {
-		return Panier{}, false, err
+		return Resultat{}, err
 	}
-	voulue := actuelle + quantite
+	voulue := actuelle + a.Quantite
 	if voulue > QuantiteMax {
-		return Panier{}, false, ErrQuantiteMax
+		return Resultat{}, ErrQuantiteMax
 	}
-	disponible, err := s.stock.Disponible(ctx, produitID, voulue)
+	disponible, err := s.stock.Disponible(ctx, a.ProduitID, voulue)
 	if err != nil {
-		return Panier{}, false, err
+		return Resultat{}, err
 	}
 	if err := VerifierQuantite(voulue, disponible); err != nil {
-		return Panier{}, false, err
+		return Resultat{}, err
 	}
 
 	// The line may have grown since it was read: the store enforces the
 	// ceiling in the same statement as the increment, so concurrent adds
 	// never push a line past what the centre had.
-	p, nouvelle, err = s.store.Ajouter(ctx, clientID, produitID, quantite, produit.Prix, min(QuantiteMax, disponible))
+	r, err := s.store.Ajouter(ctx, a, produit.Prix, min(QuantiteMax, disponible), cle)
 	if errors.Is(err, ErrPlafond) {
-		return Panier{}, false, s.refus(ctx, clientID, produitID, quantite, disponible)
+		return Resultat{}, s.refus(ctx, a.ClientID, a.ProduitID, a.Quantite, disponible)
 	}
-	return p, nouvelle, err
+	return r, err
 }
 
 // refus explains why a concurrent add made this one overflow its line.

@@ -4,13 +4,16 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"multimagasins/kit"
+	"multimagasins/kit/idem"
 	"multimagasins/panier/internal/panier"
 )
 
@@ -75,20 +78,66 @@ ON CONFLICT (client_id, produit_id) DO UPDATE
  WHERE l.quantite + EXCLUDED.quantite <= $5::integer
 RETURNING (xmax = 0)`
 
-// Ajouter adds quantite to the line unless it would pass plafond
-// (panier.ErrPlafond), and returns the cart as this write left it.
-func (r *Repo) Ajouter(ctx context.Context, clientID, produitID int64, quantite int, prix kit.Cents, plafond int) (p panier.Panier, nouvelle bool, err error) {
+// Ajouter adds a.Quantite to the line unless it would pass plafond
+// (panier.ErrPlafond), and returns the cart as this write left it. Under a
+// key, the key and that answer are written in the same transaction: a
+// refusal rolls both back and frees the key, and a twin request waits on
+// the key's row, then replays what the first one stored.
+func (r *Repo) Ajouter(ctx context.Context, a panier.Ajout, prix kit.Cents, plafond int, cle idem.Key) (res panier.Resultat, err error) {
 	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, ajouter, clientID, produitID, quantite, prix, plafond).Scan(&nouvelle); err != nil {
+		if cle.Key != "" {
+			stored, err := idem.Claim(ctx, tx, cle)
+			switch {
+			case errors.Is(err, idem.ErrReused):
+				return panier.ErrCleReutilisee
+			case err != nil:
+				return err
+			case stored != nil:
+				res, err = rejoue(stored)
+				return err
+			}
+		}
+		if err := tx.QueryRow(ctx, ajouter, a.ClientID, a.ProduitID, a.Quantite, prix, plafond).Scan(&res.Nouvelle); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
 				return panier.ErrPlafond
 			}
-			return fmt.Errorf("add ligne %d/%d: %w", clientID, produitID, err)
+			return fmt.Errorf("add ligne %d/%d: %w", a.ClientID, a.ProduitID, err)
 		}
-		p, err = lire(ctx, tx, clientID)
-		return err
+		if res.Panier, err = lire(ctx, tx, a.ClientID); err != nil || cle.Key == "" {
+			return err
+		}
+		status := http.StatusOK
+		if res.Nouvelle {
+			status = http.StatusCreated
+		}
+		return idem.Keep(ctx, tx, cle, status, res.Panier)
 	})
-	return p, nouvelle, err
+	return res, err
+}
+
+// Rejouer returns the add stored under cle, nil when there is none.
+func (r *Repo) Rejouer(ctx context.Context, cle idem.Key) (*panier.Resultat, error) {
+	stored, err := idem.Replay(ctx, r.pool, cle)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil, nil
+	case errors.Is(err, idem.ErrReused):
+		return nil, panier.ErrCleReutilisee
+	case err != nil:
+		return nil, err
+	}
+	res, err := rejoue(stored)
+	return &res, err
+}
+
+// rejoue reads back the answer an add was stored with: the cart, and 201
+// when it made the line.
+func rejoue(a *idem.Answer) (panier.Resultat, error) {
+	res := panier.Resultat{Nouvelle: a.Status == http.StatusCreated, Rejoue: true}
+	if err := json.Unmarshal(a.Body, &res.Panier); err != nil {
+		return res, fmt.Errorf("decode stored answer: %w", err)
+	}
+	return res, nil
 }
 
 // Fixer sets an existing line's quantity and price.

@@ -596,6 +596,12 @@ func TestApprovisionnement_BadInputIsAProblemAndChangesNothing(t *testing.T) {
 		{Name: "surplus offset negative", Method: "GET", Path: "/rapports/surplus?offset=-1", Status: 422, Field: "query.offset"},
 		{Name: "en attente limit zero", Method: "GET", Path: "/rapports/demandes-en-attente?limit=0", Status: 422, Field: "query.limit"},
 	}
+	cases = append(cases, kittest.TextCases("demande motif", "POST", demandes, "body.motif", func(s string) string {
+		return `{"produit_id":1,"quantite":1,"motif":"` + s + `"}`
+	})...)
+	cases = append(cases, kittest.TextCases("refuse motif", "POST", "/demandes/"+itoa(pending.ID)+"/refuser", "body.motif", func(s string) string {
+		return `{"motif":"` + s + `"}`
+	})...)
 	before := snapshotAppro(t, dbURL)
 	kittest.RequireBadInputs(t, base, cases, func(t *testing.T) {
 		require.Equal(t, before, snapshotAppro(t, dbURL))

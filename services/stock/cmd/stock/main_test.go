@@ -502,7 +502,32 @@ func TestBadInput_IsAProblemNamingTheFieldAndChangesNothing(t *testing.T) {
 		{Name: "mouvements unknown type", Method: "GET", Path: "/mouvements?type=vol", Status: 422, Field: "query.type"},
 		{Name: "mouvements negative location", Method: "GET", Path: "/mouvements?emplacement_id=-1", Status: 422, Field: "query.emplacement_id"},
 		{Name: "unknown route", Method: "GET", Path: "/stocks", Status: 404},
+		{Name: "unknown method", Method: "DELETE", Path: "/produits/1", Status: 405},
+		{Name: "reservation key with NUL in the path", Method: "GET", Path: "/reservations/a%00b", Status: 422, Field: "path.cle"},
+		{Name: "release key not UTF-8", Method: "POST", Path: "/reservations/a%FF/liberation", Status: 422, Field: "path.cle"},
+		{Name: "produits search with NUL", Method: "GET", Path: "/produits?q=%00", Status: 422, Field: "query.q"},
+		{Name: "mouvements reference with NUL", Method: "GET", Path: "/mouvements?reference=a%00", Status: 422, Field: "query.reference"},
+		{Name: "reception produit 2^63-1", Method: "POST", Path: "/logistique/receptions", Body: `{"produit_id":9223372036854775807,"quantite":5}`, Status: 422, Field: "body.produit_id"},
+		kittest.NullList("reservation", "POST", "/reservations", "body.lignes", reservation),
+		kittest.NullList("disponibilites", "POST", "/disponibilites", "body.lignes", func(l string) string { return `{"lignes":` + l + `}` }),
+		{Name: "disponibilites no lines", Method: "POST", Path: "/disponibilites", Body: `{"lignes":[]}`, Status: 422, Field: "body.lignes"},
 	}
+	cases = append(cases, kittest.TextCases("reservation cle", "POST", "/reservations", "body.cle", func(s string) string {
+		return `{"cle":"` + s + `","lignes":[{"produit_id":1,"quantite":1}]}`
+	})...)
+	cases = append(cases, kittest.TextCases("reservation reference", "POST", "/reservations", "body.reference", func(s string) string {
+		return `{"cle":"bad","reference":"` + s + `","lignes":[{"produit_id":1,"quantite":1}]}`
+	})...)
+	cases = append(cases, kittest.TextCases("reception reference", "POST", "/logistique/receptions", "body.reference", func(s string) string {
+		return `{"produit_id":1,"quantite":5,"reference":"` + s + `"}`
+	})...)
+	cases = append(cases, kittest.TextCases("produit nom", "POST", "/produits", "body.nom", func(s string) string {
+		return `{"nom":"` + s + `","categorie":"B","prix":1}`
+	})...)
+	cases = append(cases, kittest.TextCases("produit description", "PUT", "/produits/1", "body.description", func(s string) string {
+		return `{"nom":"A","categorie":"B","prix":1,"description":"` + s + `"}`
+	})...)
+	cases = append(cases, kittest.KeyCases("reception", "POST", "/logistique/receptions", `{"produit_id":1,"quantite":5}`)...)
 	before := snapshot(t, dbURL)
 	kittest.RequireBadInputs(t, base, cases)
 	require.Equal(t, before, snapshot(t, dbURL))

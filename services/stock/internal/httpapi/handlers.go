@@ -222,7 +222,7 @@ func (h *handlers) niveaux(ctx context.Context, emplacementID int64, f stock.Niv
 }
 
 type receptionInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"A repeat with this key replays the first answer."`
+	IdempotencyKey kit.IdempotencyKey `header:"Idempotency-Key" doc:"A repeat with this key replays the first answer."`
 	Body           stock.Reception
 }
 
@@ -231,7 +231,7 @@ type receptionOutput struct {
 }
 
 func (h *handlers) receive(ctx context.Context, in *receptionInput) (*receptionOutput, error) {
-	out, err := h.repo.Receive(ctx, in.IdempotencyKey, in.Body)
+	out, err := h.repo.Receive(ctx, string(in.IdempotencyKey), in.Body)
 	if err != nil {
 		return nil, h.problem(ctx, err, "header.Idempotency-Key", in.IdempotencyKey)
 	}
@@ -241,7 +241,7 @@ func (h *handlers) receive(ctx context.Context, in *receptionInput) (*receptionO
 }
 
 type retourInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" required:"true" minLength:"1" maxLength:"200" pattern:"^[^/?#%\\s]+$" doc:"The saga sends saga_id:step; a repeat replays the first answer."`
+	IdempotencyKey kit.IdempotencyKey `header:"Idempotency-Key" required:"true" doc:"The saga sends saga_id:step; a repeat replays the first answer."`
 	Body           stock.NouveauRetour
 }
 
@@ -253,7 +253,7 @@ func (h *handlers) restock(ctx context.Context, in *retourInput) (*retourOutput,
 	if err := in.Body.Validate(); err != nil {
 		return nil, h.problem(ctx, err, "", nil)
 	}
-	out, replay, err := h.repo.Return(ctx, in.IdempotencyKey, in.Body)
+	out, replay, err := h.repo.Return(ctx, string(in.IdempotencyKey), in.Body)
 	if err != nil {
 		return nil, h.problem(ctx, err, "header.Idempotency-Key", in.IdempotencyKey)
 	}
