@@ -119,6 +119,14 @@ func (e *Engine) Start(ctx context.Context, typ, cle string, requete any, prep P
 	d := &driver{rec: rec, def: def, owner: uuid.New(), until: time.Now().Add(e.cfg.Lease)}
 	created, err := e.store.Create(ctx, rec, d.owner, e.cfg.Lease)
 	if err != nil {
+		// A connection cut during the commit leaves the insert's outcome
+		// unknown: if the saga is stored after all, recovery will run it,
+		// and the client must hear 202, not "nothing started".
+		if _, again := e.store.Record(context.WithoutCancel(ctx), rec.ID); again == nil {
+			a := e.accepted(rec)
+			a.RetryAfter = e.cfg.Lease
+			return a, nil
+		}
 		return Answer{}, err
 	}
 	if !created { // another request with the same key got there first
@@ -136,7 +144,13 @@ func (e *Engine) Start(ctx context.Context, typ, cle string, requete any, prep P
 	e.metrics.enCours.WithLabelValues(typ).Dec()
 	switch {
 	case errors.Is(err, ErrLeaseLost):
-		return e.wait(ctx, rec.ID)
+		if a, err := e.wait(ctx, rec.ID); err == nil {
+			return a, nil
+		}
+		// Its state unreadable (the database away), the saga still exists: 202.
+		a := e.accepted(rec)
+		a.RetryAfter = e.cfg.Lease
+		return a, nil
 	case err != nil:
 		// The state stays as last written; the lease runs out and recovery
 		// resumes it. The saga started, so it is not over: 202.
