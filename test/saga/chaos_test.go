@@ -119,13 +119,16 @@ func TestChaos_KillEachProcessUnderLoad_EverythingAddsUp(t *testing.T) {
 	waitSagasFinal(t)
 	drain := time.Since(drainBegin)
 
-	statuses := map[string]int{}
+	statuses, example := map[string]int{}, map[int]string{}
 	for _, r := range results {
 		if r.err != nil {
 			statuses["no answer"]++ // the orchestrator was down: nothing claimed, recovery decides
 			continue
 		}
 		statuses[strconv.Itoa(r.status)]++
+		if _, seen := example[r.status]; !seen && r.status >= 400 {
+			example[r.status] = r.body
+		}
 		requireHonest(t, r)
 	}
 	m := checkMoney(t, cid.String())
@@ -134,6 +137,7 @@ func TestChaos_KillEachProcessUnderLoad_EverythingAddsUp(t *testing.T) {
 	}
 	requireStockExplained(t, cid.String(), pid, before)
 	require.Equal(t, dearBefore, stockAt(t, centre, dear), "every refused payment's reservation was released")
+	t.Logf("an answer of each refusal: %v", example)
 	t.Logf("chaos: %d rounds, %d sagas sent in %s, answers %v; all final %s after the load stopped; money %+v",
 		rounds, sent.Load(), loadTime.Round(time.Millisecond), statuses, drain.Round(time.Millisecond), m)
 }
