@@ -36,14 +36,26 @@ func TestMain(m *testing.M) {
 	os.Exit(fleettest.Main(m, "docs", fleet.Options{LogLevel: "warn"}, func(f *fleet.Fleet) { fl = f }))
 }
 
-// The files whose examples run, from the repository's root. Each runs against
-// the same fleet, README first, as a newcomer would read them.
-var documents = []string{"README.md", "docs/gateway.md", "docs/saga.md", "docs/api.md", "docs/observability.md", "docs/performance.md"}
+// documents are the files whose examples run, README first, then docs/ in
+// name order, as a newcomer would read them, all against the same fleet.
+func documents(t *testing.T, root string) []string {
+	t.Helper()
+	docs, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	require.NoError(t, err)
+	require.NotEmpty(t, docs)
+	out := []string{"README.md"}
+	for _, d := range docs {
+		rel, err := filepath.Rel(root, d)
+		require.NoError(t, err)
+		out = append(out, rel)
+	}
+	return out
+}
 
 func TestDocs_EveryShellExampleRunsAsItSays(t *testing.T) {
 	root, err := fleet.FindRoot()
 	require.NoError(t, err)
-	for _, doc := range documents {
+	for _, doc := range documents(t, root) {
 		t.Run(doc, func(t *testing.T) {
 			src, err := os.ReadFile(filepath.Join(root, doc))
 			require.NoError(t, err)
