@@ -55,10 +55,10 @@ func summarize(outs []outcome, expect int, final string, elapsed time.Duration) 
 	lat := make([]time.Duration, 0, len(outs))
 	for _, o := range outs {
 		lat = append(lat, o.latency)
-		switch {
-		case o.code == expect:
+		switch o.code {
+		case expect:
 			s.good++
-		case o.code == http.StatusAccepted:
+		case http.StatusAccepted:
 			s.accepted++
 			switch {
 			case o.suite == nil:
@@ -70,7 +70,7 @@ func summarize(outs []outcome, expect int, final string, elapsed time.Duration) 
 			default:
 				s.unexpected["status 202 then "+o.suite.statut]++
 			}
-		case o.code == 0:
+		case 0:
 			s.unexpected["error: "+firstWords(o.err)]++
 		default:
 			s.unexpected[fmt.Sprintf("status %d", o.code)]++
