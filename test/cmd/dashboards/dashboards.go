@@ -128,6 +128,12 @@ func sagaDashboard() *boardBuilder {
 			q{fmt.Sprintf("sum by (etape) (rate(saga_compensations_total[%s]))", rate), "{{etape}}"}).
 		timeseries("Recoveries per step", "Sagas resumed by the recovery worker, by the step they were at; anything but 0 means a crash or a participant down.", unitShort, 12,
 			q{fmt.Sprintf("sum by (etape) (increase(saga_recoveries_total[%s]))", rate), "{{etape}}"})
+
+	d.row("Sagas à vérifier").
+		timeseries("À vérifier", "Sagas recovery tried N times in a row without moving them (alert SagasAVerifier): head office must look, list in /maison-mere/sagas. Every orchestrator reports the same count, hence max.", unitShort, 12,
+			q{fmt.Sprintf("max by (type) (saga_a_verifier{%s})", t), "{{type}}"}).
+		timeseries("Entered à vérifier", "Sagas that became à vérifier, by type.", unitShort, 12,
+			q{fmt.Sprintf("sum by (type) (increase(saga_a_verifier_total{%s}[%s]))", t, rate), "{{type}}"})
 	return d.b
 }
 
