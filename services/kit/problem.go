@@ -79,7 +79,10 @@ const (
 )
 
 // clip cuts s to at most n bytes, on a character boundary, and marks the cut.
+// Invalid UTF-8 becomes U+FFFD first: encoding/json writes each bad byte as
+// one (3 bytes), so 100 bytes of them would come back as 300.
 func clip(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= n {
 		return s
 	}

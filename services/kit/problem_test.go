@@ -2,10 +2,12 @@ package kit
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -38,4 +40,19 @@ func TestInternal_DatabaseAwayIs503WithRetryAfter(t *testing.T) {
 			require.Equal(t, "1", hs.GetHeaders().Get("Retry-After"))
 		}
 	}
+}
+
+// A value is echoed in JSON, which writes each byte that is not UTF-8 as
+// U+FFFD (3 bytes): the cut counts those, so 100 bad bytes come back as at
+// most MaxEchoBytes, not 300 (found by FuzzClients_Decoders).
+func TestClip_CountsTheBytesJSONWrites(t *testing.T) {
+	for _, s := range []string{strings.Repeat("\xff", 100), strings.Repeat("a\xed\xa0\x80", 40), strings.Repeat("é", 60) + "\xff"} {
+		b, err := json.Marshal(clip(s, MaxEchoBytes))
+		require.NoError(t, err)
+		var back string
+		require.NoError(t, json.Unmarshal(b, &back))
+		require.LessOrEqual(t, len(back), MaxEchoBytes+len("…"), "%q", back)
+	}
+	require.Equal(t, "court", clip("court", MaxEchoBytes))
+	require.Equal(t, "a\uFFFDb", clip("a\xff\xfeb", MaxEchoBytes), "a run of bad bytes is one U+FFFD")
 }

@@ -25,15 +25,19 @@ type fixture struct {
 }
 
 // start runs the orchestrator as main does, against fake participants (other
-// services, faked over HTTP) and a real database.
-func start(t *testing.T) fixture {
+// services, faked over HTTP) and a real database; overrides replace the
+// environment's defaults, as name, value pairs.
+func start(t testing.TB, overrides ...string) fixture {
 	t.Helper()
 	fleet := fakes.New(t)
 	dbURL := kittest.DB(t, "orchestrator", migrations.FS)
-	base := kittest.Start(t, run, map[string]string{"DATABASE_URL": dbURL, "STEP_TIMEOUT": "250ms",
+	env := map[string]string{"DATABASE_URL": dbURL, "STEP_TIMEOUT": "250ms",
 		"STOCK_URL": fleet.URL, "COMMANDE_URL": fleet.URL, "PAIEMENT_URL": fleet.URL, "PANIER_URL": fleet.URL,
-		"CLIENTS_URL": fleet.URL})
-	return fixture{base: base, fleet: fleet}
+		"CLIENTS_URL": fleet.URL}
+	for i := 0; i+1 < len(overrides); i += 2 {
+		env[overrides[i]] = overrides[i+1]
+	}
+	return fixture{base: kittest.Start(t, run, env), fleet: fleet}
 }
 
 type reponse struct {

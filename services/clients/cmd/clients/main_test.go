@@ -16,7 +16,7 @@ import (
 	"multimagasins/kit/kittest"
 )
 
-func start(t *testing.T) (base, dbURL string) {
+func start(t testing.TB) (base, dbURL string) {
 	t.Helper()
 	dbURL = kittest.DB(t, "clients", migrations.FS)
 	return kittest.Start(t, run, map[string]string{"DATABASE_URL": dbURL}), dbURL

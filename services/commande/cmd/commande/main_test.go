@@ -20,6 +20,12 @@ import (
 func start(t *testing.T) (base, dbURL string) {
 	t.Helper()
 	t.Parallel()
+	return serve(t)
+}
+
+// serve is start for a test that cannot run in parallel (a fuzz target).
+func serve(t testing.TB) (base, dbURL string) {
+	t.Helper()
 	dbURL = kittest.DB(t, "commande", migrations.FS)
 	return kittest.Start(t, run, map[string]string{"DATABASE_URL": dbURL}), dbURL
 }

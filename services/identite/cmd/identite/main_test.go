@@ -31,7 +31,7 @@ const (
 
 // start runs identite signed with the test issuer's key (so kittest's
 // tokens are its own), the demo staff seeded, against fake clients.
-func start(t *testing.T, fake *fakeClients, env map[string]string) (base, dbURL string) {
+func start(t testing.TB, fake *fakeClients, env map[string]string) (base, dbURL string) {
 	t.Helper()
 	dbURL = kittest.DB(t, "identite", migrations.FS)
 	vars := map[string]string{
@@ -51,7 +51,7 @@ func start(t *testing.T, fake *fakeClients, env map[string]string) (base, dbURL 
 // fakeClients is the clients service's POST /clients: it makes an account
 // once per Idempotency-Key, as the real one does, and can fail on demand.
 type fakeClients struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu       sync.Mutex
@@ -67,7 +67,7 @@ type fakeCall struct {
 	fields clientsapi.Fields
 }
 
-func newFakeClients(t *testing.T) *fakeClients {
+func newFakeClients(t testing.TB) *fakeClients {
 	f := &fakeClients{t: t, taken: map[string]bool{}, byKey: map[string]int64{}}
 	verifier := kittest.TestIssuer(t).Signer.Verifier()
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -17,7 +17,7 @@ import (
 	"multimagasins/paiement/migrations"
 )
 
-func start(t *testing.T) (base, dbURL string) {
+func start(t testing.TB) (base, dbURL string) {
 	t.Helper()
 	dbURL = kittest.DB(t, "paiement", migrations.FS)
 	return kittest.Start(t, run, map[string]string{"DATABASE_URL": dbURL}), dbURL

@@ -34,7 +34,7 @@ var catalogue = map[int64]struct {
 // and 8 exist. Like the real one, it answers only a service token, so a
 // panier that does not get one from the issuer fails here. lookups counts
 // the reads it answered.
-func fakeClients(t *testing.T) (url string, lookups *atomic.Int64) {
+func fakeClients(t testing.TB) (url string, lookups *atomic.Int64) {
 	verifier := kittest.TestIssuer(t).Signer.Verifier()
 	lookups = new(atomic.Int64)
 	mux := http.NewServeMux()
@@ -59,7 +59,7 @@ func fakeClients(t *testing.T) (url string, lookups *atomic.Int64) {
 }
 
 // fakeStock stands in for the stock service's catalogue and availability.
-func fakeStock(t *testing.T) string {
+func fakeStock(t testing.TB) string {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /produits/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -117,7 +117,7 @@ type fleet struct {
 	clientLookups               *atomic.Int64
 }
 
-func newFleet(t *testing.T) fleet {
+func newFleet(t testing.TB) fleet {
 	t.Helper()
 	f := fleet{dbURL: kittest.DB(t, "panier", migrations.FS), stockURL: fakeStock(t)}
 	f.clientsURL, f.clientLookups = fakeClients(t)
@@ -129,7 +129,7 @@ func newFleet(t *testing.T) fleet {
 func guest(t *testing.T) []string { return kittest.As(t, kittest.Client(1)) }
 
 // start runs one replica; overrides replace the environment's defaults.
-func (f fleet) start(t *testing.T, overrides ...string) string {
+func (f fleet) start(t testing.TB, overrides ...string) string {
 	t.Helper()
 	env := map[string]string{"DATABASE_URL": f.dbURL, "CLIENTS_URL": f.clientsURL, "STOCK_URL": f.stockURL,
 		"DB_MAX_CONNS": "8", "UPSTREAM_TIMEOUT": "2s"}

@@ -15,7 +15,7 @@ import (
 	"multimagasins/stock/migrations"
 )
 
-func start(t *testing.T) (base, dbURL string) {
+func start(t testing.TB) (base, dbURL string) {
 	t.Helper()
 	dbURL = kittest.DB(t, "stock", migrations.FS)
 	return kittest.Start(t, run, map[string]string{"DATABASE_URL": dbURL}), dbURL
