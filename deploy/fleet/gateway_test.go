@@ -186,7 +186,12 @@ type gwAnswer struct {
 
 func gwGet(t *testing.T, url string, headers ...string) gwAnswer {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	return gwDo(t, http.MethodGet, url, nil, headers...)
+}
+
+func gwDo(t *testing.T, method, url string, body io.Reader, headers ...string) gwAnswer {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
 	require.NoError(t, err)
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
@@ -418,16 +423,6 @@ func TestGatewayConf_RefusesWithProblems(t *testing.T) {
 		_, ok := DefaultPorts[host]
 		return strings.TrimPrefix(svc.URL, "http://"), ok
 	})
-	do := func(method, path string, body io.Reader) gwAnswer {
-		req, err := http.NewRequest(method, base+path, body)
-		require.NoError(t, err)
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return gwAnswer{status: resp.StatusCode, header: resp.Header, body: string(b)}
-	}
 	for _, c := range []struct {
 		method, path string
 		body         io.Reader
@@ -439,12 +434,12 @@ func TestGatewayConf_RefusesWithProblems(t *testing.T) {
 		{"POST", "/produits", strings.NewReader(strings.Repeat("x", 2<<20)), 413},
 		{"GET", "/produits/" + strings.Repeat("9", 100_000), nil, 414},
 	} {
-		r := do(c.method, c.path, c.body)
+		r := gwDo(t, c.method, base+c.path, c.body)
 		require.Equal(t, c.status, r.status, "%s %.40s", c.method, c.path)
 		require.Equal(t, "application/problem+json", r.header.Get("Content-Type"), "%s %.40s", c.method, c.path)
 		require.Contains(t, r.body, fmt.Sprintf(`"status":%d`, c.status))
 	}
-	r := do("GET", "/produits/99", nil)
+	r := gwGet(t, base+"/produits/99")
 	require.Equal(t, 404, r.status)
 	require.JSONEq(t, `{"status":404,"detail":"du service"}`, r.body, "the service's own answer")
 }

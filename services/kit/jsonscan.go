@@ -159,16 +159,8 @@ func (sc *jsonScan) object(s *huma.Schema) error {
 			return err
 		}
 		sc.path = sc.path[:len(sc.path)-1]
-		sc.ws()
-		switch {
-		case sc.at(','):
-			sc.i++
-			sc.ws()
-		case sc.at('}'):
-			sc.i++
-			return nil
-		default:
-			return errSyntax
+		if more, err := sc.more('}'); !more {
+			return err
 		}
 	}
 }
@@ -206,18 +198,26 @@ func (sc *jsonScan) array(s *huma.Schema) error {
 			return err
 		}
 		sc.path = sc.path[:len(sc.path)-1]
-		sc.ws()
-		switch {
-		case sc.at(','):
-			sc.i++
-			sc.ws()
-		case sc.at(']'):
-			sc.i++
-			return nil
-		default:
-			return errSyntax
+		if more, err := sc.more(']'); !more {
+			return err
 		}
 	}
+}
+
+// more reads what follows a member or an item: a comma, and more to come,
+// or the closing byte of the object or array.
+func (sc *jsonScan) more(closing byte) (bool, error) {
+	sc.ws()
+	switch {
+	case sc.at(','):
+		sc.i++
+		sc.ws()
+		return true, nil
+	case sc.at(closing):
+		sc.i++
+		return false, nil
+	}
+	return false, errSyntax
 }
 
 // str reads a string and returns its value (as encoding/json would decode
