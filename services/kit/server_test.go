@@ -189,6 +189,18 @@ func TestNewApp_UnknownRouteAndMethodAreProblems(t *testing.T) {
 		t.Errorf("detail = %q", p.Detail)
 	}
 	requireProblem(t, call(t, http.MethodDelete, srv.URL+"/healthz", ""), http.StatusMethodNotAllowed)
+
+	// The path of an operation with a method it does not take, and a path
+	// under it that is none: problems too, whose detail echoes little of it.
+	p = requireProblem(t, call(t, http.MethodDelete, srv.URL+"/echo", ""), http.StatusMethodNotAllowed)
+	if !strings.Contains(p.Detail, "DELETE") {
+		t.Errorf("detail %q", p.Detail)
+	}
+	requireProblem(t, call(t, http.MethodGet, srv.URL+"/echo", ""), http.StatusMethodNotAllowed)
+	p = requireProblem(t, call(t, http.MethodGet, srv.URL+"/echo/"+strings.Repeat("x", 4000), ""), http.StatusNotFound)
+	if len(p.Detail) > 2*MaxEchoBytes {
+		t.Errorf("a 404 echoes %d bytes of path", len(p.Detail))
+	}
 }
 
 func TestNewApp_PanicIsA500AndTheServerSurvives(t *testing.T) {
