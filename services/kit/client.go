@@ -13,15 +13,17 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"go.opentelemetry.io/otel/propagation"
 	"golang.org/x/oauth2"
 )
 
 // Client calls another service's JSON API. One Client per target, created at
 // start: it keeps a pool of keep-alive connections and forwards the request id.
 type Client struct {
-	base   string
-	http   *http.Client
-	tokens oauth2.TokenSource // the caller's own service token, if it has one
+	base    string
+	http    *http.Client
+	timeout time.Duration
+	tokens  oauth2.TokenSource // the caller's own service token, if it has one
 }
 
 // ClientOption sets up a Client.
@@ -52,7 +54,11 @@ func NewClient(baseURL string, timeout time.Duration, opts ...ClientOption) *Cli
 	}
 	c := &Client{
 		base: strings.TrimRight(baseURL, "/"),
-		http: &http.Client{Transport: transport, Timeout: timeout},
+		// The timeout is the request context's deadline (send), not
+		// http.Client.Timeout: with a wrapped transport (TraceTransport) the
+		// latter costs a goroutine and a timer per call.
+		http:    &http.Client{Transport: TraceTransport(transport)},
+		timeout: timeout,
 	}
 	for _, o := range opts {
 		o(c)
@@ -143,6 +149,11 @@ func (c *Client) send(ctx context.Context, method, path string, body any, header
 		}
 		rd = bytes.NewReader(b)
 	}
+	if dl, ok := ctx.Deadline(); c.timeout > 0 && (!ok || time.Until(dl) > c.timeout) {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel() // after the answer is read: the deadline bounds the body too
+	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
 		return Answer{}, err
@@ -157,6 +168,9 @@ func (c *Client) send(ctx context.Context, method, path string, body any, header
 	if id := RequestID(ctx); id != "" {
 		req.Header.Set(HeaderRequestID, id)
 	}
+	// The caller's trace goes on; when spans are exported, the transport's
+	// client span replaces it with its own.
+	propagator.Inject(ctx, propagation.HeaderCarrier(req.Header))
 	if tok, _ := ctx.Value(bearerKey{}).(string); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	} else if c.tokens != nil {

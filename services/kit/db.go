@@ -24,6 +24,11 @@ func OpenDB(ctx context.Context, cfg Config, schema string, migrations fs.FS, lo
 	}
 	pcfg.ConnConfig.RuntimeParams["search_path"] = schema
 	pcfg.ConnConfig.RuntimeParams["application_name"] = cfg.Service
+	// A span per query run under a traced request, when traces are exported
+	// (StartTracing ran first); no tracer at all otherwise.
+	if t := pgxTracer(); t != nil {
+		pcfg.ConnConfig.Tracer = t
+	}
 	if cfg.DBMaxConns > 0 {
 		pcfg.MaxConns = int32(cfg.DBMaxConns)
 	} else {

@@ -36,7 +36,7 @@ func WithCommandeID(ctx context.Context, id string) context.Context {
 }
 
 // NewLogger returns a JSON logger to w that adds service and, from the
-// context, request_id, saga_id and commande_id to each record.
+// context, request_id, trace_id, saga_id and commande_id to each record.
 func NewLogger(w io.Writer, level, service string) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(level))
@@ -49,6 +49,9 @@ type contextHandler struct{ slog.Handler }
 func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
 	if id := RequestID(ctx); id != "" {
 		r.AddAttrs(slog.String("request_id", id))
+	}
+	if id := TraceID(ctx); id != "" {
+		r.AddAttrs(slog.String("trace_id", id))
 	}
 	if id, ok := ctx.Value(sagaIDKey).(string); ok {
 		r.AddAttrs(slog.String("saga_id", id))

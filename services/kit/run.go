@@ -5,9 +5,12 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -42,9 +45,14 @@ func Run(ctx context.Context, svc Service, getenv func(string) string, stdout io
 	defer stop()
 
 	log := NewLogger(stdout, cfg.LogLevel, cfg.Service)
+	// Before the pool, whose query tracer depends on it.
+	flushTraces, err := SetupTracing(ctx, cfg.Service, getenv, log)
+	if err != nil {
+		return err
+	}
+	defer flushTraces() // on an early return; after Serve it has already run
 	var pool *pgxpool.Pool
 	if svc.Migrations != nil {
-		var err error
 		if pool, err = OpenDB(ctx, cfg, svc.Name, svc.Migrations, log); err != nil {
 			return err
 		}
@@ -54,5 +62,27 @@ func Run(ctx context.Context, svc Service, getenv func(string) string, stdout io
 	if err := mount(app, pool); err != nil {
 		return err
 	}
-	return Serve(ctx, cfg, log, app.Router, nil)
+	err = Serve(ctx, cfg, log, app.Router, nil)
+	flushTraces() // the server has drained; the pool closes after (deferred above)
+	return err
+}
+
+// SetupTracing is StartTracing for Run and the web app's own run: it logs
+// where spans go and returns a function that flushes the queued ones once,
+// within a few seconds, and logs what it could not send.
+func SetupTracing(ctx context.Context, service string, getenv func(string) string, log *slog.Logger) (func(), error) {
+	stop, err := StartTracing(ctx, service, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if TracesWanted(getenv) {
+		log.Info("exporting traces", "endpoint", tracesEndpoint(getenv))
+	}
+	return sync.OnceFunc(func() {
+		fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stop(fctx); err != nil {
+			log.Warn("traces not flushed", "err", err)
+		}
+	}), nil
 }

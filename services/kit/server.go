@@ -38,7 +38,8 @@ type App struct {
 func NewApp(cfg Config, log *slog.Logger, pool *pgxpool.Pool) *App {
 	metrics := NewMetrics(cfg.Service)
 	router := chi.NewMux()
-	router.Use(drainBody, RequestIDMiddleware, metrics.Middleware(log), limitHead, recoverer(log), Authenticate(cfg.Verifier))
+	// traceHTTP comes before the request log, so that the log line has the trace id.
+	router.Use(drainBody, traceHTTP, RequestIDMiddleware, metrics.Middleware(log), limitHead, recoverer(log), Authenticate(cfg.Verifier))
 	router.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		WriteProblem(w, http.StatusNotFound, "no route "+clip(r.URL.Path, MaxEchoBytes))
 	})
@@ -48,6 +49,7 @@ func NewApp(cfg Config, log *slog.Logger, pool *pgxpool.Pool) *App {
 	})
 
 	hc := huma.DefaultConfig("Multi-magasins "+cfg.Service, "1.0.0")
+	hc.DocsPath = "" // registerDocs serves /docs from embedded assets (docs.go)
 	// The default hooks add "$schema" links to every body; clients and the gateway don't want them.
 	hc.CreateHooks = nil
 	maxBody := cfg.MaxBodyBytes
@@ -63,6 +65,7 @@ func NewApp(cfg Config, log *slog.Logger, pool *pgxpool.Pool) *App {
 	}, applyInputPolicy(&api))
 	hc.Transformers = append(hc.Transformers, tidyProblems)
 	api = humachi.New(router, hc)
+	registerDocs(router, hc.Info.Title+" Reference", hc.OpenAPIPath+".json")
 
 	router.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -25,6 +25,7 @@ import (
 	"github.com/cenkalti/backoff/v5"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"multimagasins/kit"
 	"multimagasins/orchestrator/internal/saga"
@@ -68,7 +69,8 @@ type Engine struct {
 	metrics *metrics
 	// life bounds every drive: live requests are detached from their client
 	// (a client hanging up must not stop a saga halfway) but not from it.
-	life context.Context
+	life   context.Context
+	tracer trace.Tracer
 }
 
 // New returns an engine running the sagas defs, registering its metrics on
@@ -83,7 +85,8 @@ func New(life context.Context, store Store, defs map[string]saga.Definition, cfg
 	if cfg.AVerifierApres < 1 || cfg.RepriseMax < cfg.RecoveryInterval {
 		return nil, errors.New("engine: AVerifierApres must be 1 or more, RepriseMax at least RecoveryInterval")
 	}
-	return &Engine{store: store, defs: defs, cfg: cfg, log: log, metrics: newMetrics(reg, defs, store, log), life: life}, nil
+	return &Engine{store: store, defs: defs, cfg: cfg, log: log, metrics: newMetrics(reg, defs, store, log), life: life,
+		tracer: newTracer()}, nil
 }
 
 // sagaContext adds the saga's ids to every log line.
@@ -255,6 +258,7 @@ func (e *Engine) execute(ctx context.Context, def saga.Definition, rec *Record, 
 		rec.EtapeAtteinte = step.Name
 	}
 	appel := saga.Appel{N: rec.N + len(rec.Journal) + 1, Etape: step.Name, Sens: sens(cmd.Ordre), EnvoyeeLe: time.Now().UTC()}
+	ctx, span := e.startStep(ctx, rec, step.Name, appel.Sens)
 	// Every participant call of the attempt lands in the step log.
 	tctx := kit.WithTrace(ctx, func(method, path string, status int, body []byte) {
 		t := saga.Trace{Appel: method + " " + path, Status: status}
@@ -316,6 +320,7 @@ func (e *Engine) execute(ctx context.Context, def saga.Definition, rec *Record, 
 		ev.Kind, appel.Statut = saga.Echoue, "inconnue"
 	}
 	rec.Journal = append(rec.Journal, appel)
+	endStep(span, appel, err)
 	if err != nil && ev.Kind != saga.Absent {
 		rec.DerniereErreur = derniereErreur(appel, err)
 	}

@@ -76,7 +76,10 @@ func (e *Engine) resume(ctx context.Context, rec *Record, owner uuid.UUID) {
 	defer e.metrics.enCours.WithLabelValues(rec.Type).Dec()
 	d := &driver{rec: rec, def: def, owner: owner, until: time.Now().Add(e.cfg.Lease), reprise: true, depart: rec.State}
 	rec.State = st
-	if _, err := e.drive(ctx, d, cmds[0]); err != nil && ctx.Err() == nil {
+	ctx, span := e.startSaga(ctx, rec, true)
+	_, err := e.drive(ctx, d, cmds[0])
+	endSaga(span, rec, err)
+	if err != nil && ctx.Err() == nil {
 		e.log.ErrorContext(ctx, "saga recovery stopped", "err", err)
 	}
 }

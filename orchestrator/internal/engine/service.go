@@ -138,10 +138,12 @@ func (e *Engine) Start(ctx context.Context, typ, cle string, requete any, prep P
 	dctx, cancel := context.WithCancel(sagaContext(context.WithoutCancel(ctx), rec))
 	defer cancel()
 	defer context.AfterFunc(e.life, cancel)()
+	dctx, span := e.startSaga(dctx, rec, false)
 	e.log.DebugContext(dctx, "saga started", "type", typ, "total", rec.Donnees.Total.String(), "lignes", len(rec.Donnees.Lignes))
 	e.metrics.enCours.WithLabelValues(typ).Inc()
 	final, err := e.drive(dctx, d, cmds[0])
 	e.metrics.enCours.WithLabelValues(typ).Dec()
+	endSaga(span, rec, err)
 	switch {
 	case errors.Is(err, ErrLeaseLost):
 		if a, err := e.wait(ctx, rec.ID); err == nil {

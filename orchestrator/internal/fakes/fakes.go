@@ -63,6 +63,8 @@ type Call struct {
 	// without a service token, 0 when the call was let in.
 	Subject string
 	Refusee int
+	// Traceparent is the W3C trace context the call carried, "" without one.
+	Traceparent string
 }
 
 type ligne struct {
@@ -278,7 +280,8 @@ func (f *Fleet) serve(route string, h func(*http.Request) (int, any)) http.Handl
 		key := r.Header.Get("Idempotency-Key")
 		subject, refusee, why := f.authenticate(r)
 		f.mu.Lock()
-		f.calls = append(f.calls, Call{Route: route, Path: r.URL.Path, Key: key, Subject: subject, Refusee: refusee})
+		f.calls = append(f.calls, Call{Route: route, Path: r.URL.Path, Key: key, Subject: subject, Refusee: refusee,
+			Traceparent: r.Header.Get("traceparent")})
 		fault := f.faults[route]
 		f.mu.Unlock()
 		if refusee != 0 {

@@ -61,6 +61,12 @@ func run(ctx context.Context, _ []string, getenv func(string) string, stdout io.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := kit.NewLogger(stdout, kcfg.LogLevel, kcfg.Service)
+	// Before the clients are made: they trace their calls when spans are exported.
+	flushTraces, err := kit.SetupTracing(ctx, kcfg.Service, getenv, log)
+	if err != nil {
+		return err
+	}
+	defer flushTraces() // after the server has drained
 	s, err := ui.New(cfg, verifier, log)
 	if err != nil {
 		return err

@@ -51,7 +51,7 @@ func newIdentite(base string, timeout time.Duration) *identite {
 		// (AuthStyleInParams with no id sends neither client_id nor Basic).
 		oauth: oauth2.Config{Endpoint: oauth2.Endpoint{
 			TokenURL: base + "/auth/jeton", AuthStyle: oauth2.AuthStyleInParams}},
-		http:   &http.Client{Timeout: timeout, Transport: requestIDTransport{http.DefaultTransport}},
+		http:   &http.Client{Timeout: timeout, Transport: requestIDTransport{kit.TraceTransport(http.DefaultTransport)}},
 		api:    kit.NewClient(base, timeout),
 		recent: map[string]recentRefresh{},
 	}
