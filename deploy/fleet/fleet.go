@@ -56,6 +56,9 @@ type Options struct {
 	Out        io.Writer // progress and the final table; nil discards them
 	Echo       bool      // also copy every process's output to Out, each line prefixed by its name
 	NoExtras   bool      // start no nginx, Prometheus or KrakenD
+	// Jaeger runs Jaeger and has every service and the gateway export traces
+	// to it (jaeger.go); the zero value runs none.
+	Jaeger JaegerMode
 	// NoDemo skips the sales history generator (commande's cmd/generer) that
 	// otherwise fills the database with 90 days of sales once the fleet is
 	// ready. Tests set it: they need a fast start and only their own data.
@@ -84,6 +87,8 @@ var DefaultPorts = map[string]int{
 	"clients": 8001, "orchestrator": 8002, "web-1": 8004, "web-2": 8005, "commande": 8006,
 	"stock": 8007, "paiement": 8008, "identite": 8009, "panier-1": 8010, "panier-2": 8011,
 	"nginx": 8088, "prometheus": 9091, "krakend": 8080, "krakend-metrics": 9090,
+	// Jaeger's listeners (jaeger.go), on its usual ports.
+	"jaeger": 16686, "jaeger-query-grpc": 16685, "jaeger-otlp-grpc": 4317, "jaeger-otlp-http": 4318, "jaeger-health": 13133,
 	// The nginx gateway, started instead of KrakenD when no krakend is installed.
 	"gateway": 8080,
 }
@@ -102,6 +107,9 @@ type Fleet struct {
 	procs    []*proc
 	skipped  []skip
 	sup      *supervisor
+	// Where spans go when Jaeger runs: the services' OTLP/HTTP endpoint and
+	// KrakenD's OTLP/gRPC address; "" otherwise.
+	tracesHTTP, tracesGRPC string
 }
 
 type skip struct{ name, why string }
@@ -212,7 +220,14 @@ func (f *Fleet) start(ctx context.Context) error {
 	f.adminDB = adminDB
 	f.printf("database %s ready\n", f.dbName)
 
+	jaeger, err := f.jaegerProc()
+	if err != nil {
+		return err
+	}
 	f.procs = f.serviceProcs()
+	if jaeger != nil {
+		f.procs = append([]*proc{jaeger}, f.procs...)
+	}
 	if !f.opts.NoExtras {
 		extras, err := f.extraProcs()
 		if err != nil {
@@ -467,6 +482,10 @@ func (f *Fleet) printTable() {
 		fmt.Fprintf(&buf, "skipped %s: %s\n", s.name, s.why)
 	}
 	fmt.Fprintf(&buf, "database %s; run directory %s; secrets %s\n", f.dbName, f.opts.RunDir, f.opts.SecretsDir)
+	if f.Running("jaeger") {
+		fmt.Fprintf(&buf, "traces: Jaeger on %s (query API: %s/api/traces?service=orchestrator; "+
+			"the UI page there is a placeholder in a Go-built Jaeger, docs/observability.md#traces)\n", f.URL("jaeger"), f.URL("jaeger"))
+	}
 	if f.Running("identite") && !f.opts.NoDemoAccounts {
 		fmt.Fprintf(&buf, "demo accounts (README): maison-mere, logistique, caissier1…caissier5, password multimagasins; "+
 			"a token: curl -s %s/auth/jeton -d grant_type=password -d username=maison-mere -d password=multimagasins\n",

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"net/url"
 	"os"
 	"os/user"
@@ -14,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -446,8 +448,10 @@ func workerUser() (string, error) {
 // and so does every validator's jwk_url (identite's key set); the listen and
 // metrics ports are the fleet's, and both listen on loopback only
 // (KrakenD's listen_ip, and the Prometheus exporter's), like every other
-// process of the fleet.
-func nativeKrakend(src []byte, port, metricsPort int, addr func(string) (string, bool)) ([]byte, error) {
+// process of the fleet. Its OTLP exporters send traces to otlp, the fleet's
+// Jaeger (host:port); with no Jaeger ("") they are removed, so that KrakenD
+// does not retry an unknown host forever.
+func nativeKrakend(src []byte, port, metricsPort int, otlp string, addr func(string) (string, bool)) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(src))
 	dec.UseNumber()
 	var cfg map[string]any
@@ -465,6 +469,9 @@ func nativeKrakend(src []byte, port, metricsPort int, addr func(string) (string,
 						pm["port"] = metricsPort
 						pm["listen_ip"] = loopback
 					}
+				}
+				if err := localOTLP(exp, otlp); err != nil {
+					return nil, err
 				}
 			}
 		}
@@ -509,12 +516,39 @@ func nativeKrakend(src []byte, port, metricsPort int, addr func(string) (string,
 	return json.MarshalIndent(cfg, "", "  ")
 }
 
+// localOTLP points every OTLP exporter of KrakenD's telemetry at otlp, or
+// removes them all when otlp is "" (the schema wants a list of one or more).
+func localOTLP(exporters map[string]any, otlp string) error {
+	list, ok := exporters["otlp"].([]any)
+	if !ok {
+		return nil
+	}
+	if otlp == "" {
+		delete(exporters, "otlp")
+		return nil
+	}
+	host, port, err := net.SplitHostPort(otlp)
+	if err != nil {
+		return fmt.Errorf("OTLP address %q: %w", otlp, err)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil {
+		return fmt.Errorf("OTLP address %q: %w", otlp, err)
+	}
+	for _, e := range list {
+		if em, ok := e.(map[string]any); ok {
+			em["host"], em["port"] = host, n
+		}
+	}
+	return nil
+}
+
 func (f *Fleet) writeKrakendConf() (string, error) {
 	src, err := os.ReadFile(filepath.Join(f.root, "gateway", "krakend.json"))
 	if err != nil {
 		return "", err
 	}
-	conf, err := nativeKrakend(src, f.ports["krakend"], f.ports["krakend-metrics"], f.composeAddr)
+	conf, err := nativeKrakend(src, f.ports["krakend"], f.ports["krakend-metrics"], f.tracesGRPC, f.composeAddr)
 	if err != nil {
 		return "", err
 	}

@@ -234,7 +234,7 @@ func TestBuildGateway_RefusesWhatNginxCannotServeTheSameWay(t *testing.T) {
 
 func TestNativeKrakend_PointsEveryHostAtTheLocalProcessAndListensOnLoopback(t *testing.T) {
 	src, _ := realKrakend(t)
-	out, err := nativeKrakend(src, 18080, 19090, fakeAddr)
+	out, err := nativeKrakend(src, 18080, 19090, "127.0.0.1:14317", fakeAddr)
 	require.NoError(t, err)
 	var cfg struct {
 		Port        int    `json:"port"`
@@ -246,6 +246,10 @@ func TestNativeKrakend_PointsEveryHostAtTheLocalProcessAndListensOnLoopback(t *t
 						Port     int    `json:"port"`
 						ListenIP string `json:"listen_ip"`
 					} `json:"prometheus"`
+					OTLP []struct {
+						Host string `json:"host"`
+						Port int    `json:"port"`
+					} `json:"otlp"`
 				} `json:"exporters"`
 			} `json:"telemetry/opentelemetry"`
 		} `json:"extra_config"`
@@ -267,6 +271,9 @@ func TestNativeKrakend_PointsEveryHostAtTheLocalProcessAndListensOnLoopback(t *t
 	require.Equal(t, "127.0.0.1", cfg.ListenIP, "KrakenD itself listens on loopback only")
 	require.Equal(t, 19090, cfg.ExtraConfig.Otel.Exporters.Prometheus[0].Port)
 	require.Equal(t, "127.0.0.1", cfg.ExtraConfig.Otel.Exporters.Prometheus[0].ListenIP, "and so does its metrics exporter")
+	require.Len(t, cfg.ExtraConfig.Otel.Exporters.OTLP, 1, "traces go to the fleet's Jaeger")
+	require.Equal(t, "127.0.0.1", cfg.ExtraConfig.Otel.Exporters.OTLP[0].Host)
+	require.Equal(t, 14317, cfg.ExtraConfig.Otel.Exporters.OTLP[0].Port)
 	validated := 0
 	for _, e := range cfg.Endpoints {
 		for _, b := range e.Backend {
@@ -281,7 +288,7 @@ func TestNativeKrakend_PointsEveryHostAtTheLocalProcessAndListensOnLoopback(t *t
 		}
 	}
 	require.Positive(t, validated, "the copy keeps the validators")
-	_, err = nativeKrakend([]byte(`{"endpoints":[{"backend":[{"host":["http://ailleurs:1"]}]}]}`), 1, 2, fakeAddr)
+	_, err = nativeKrakend([]byte(`{"endpoints":[{"backend":[{"host":["http://ailleurs:1"]}]}]}`), 1, 2, "", fakeAddr)
 	require.ErrorContains(t, err, "ailleurs")
 }
 
@@ -442,4 +449,22 @@ func TestGatewayConf_RefusesWithProblems(t *testing.T) {
 	r := gwGet(t, base+"/produits/99")
 	require.Equal(t, 404, r.status)
 	require.JSONEq(t, `{"status":404,"detail":"du service"}`, r.body, "the service's own answer")
+}
+
+// Without a Jaeger in the fleet, KrakenD gets no OTLP exporter at all rather
+// than one aimed at a host that does not exist; its Prometheus one stays.
+func TestNativeKrakend_DropsTheTraceExporterWithoutJaeger(t *testing.T) {
+	src, _ := realKrakend(t)
+	out, err := nativeKrakend(src, 18080, 19090, "", fakeAddr)
+	require.NoError(t, err)
+	var cfg struct {
+		ExtraConfig struct {
+			Otel struct {
+				Exporters map[string]json.RawMessage `json:"exporters"`
+			} `json:"telemetry/opentelemetry"`
+		} `json:"extra_config"`
+	}
+	require.NoError(t, json.Unmarshal(out, &cfg))
+	require.NotContains(t, cfg.ExtraConfig.Otel.Exporters, "otlp")
+	require.Contains(t, cfg.ExtraConfig.Otel.Exporters, "prometheus")
 }

@@ -60,6 +60,9 @@ func (f *Fleet) serviceProcs() []*proc {
 			if svc == "web" {
 				env["INSTANCE"] = name
 			}
+			if f.tracesHTTP != "" {
+				env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f.tracesHTTP
+			}
 			for k, v := range f.opts.Env {
 				env[k] = v
 			}

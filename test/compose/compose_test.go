@@ -27,7 +27,7 @@ import (
 var designPorts = map[string]int{
 	"clients": 8001, "orchestrator": 8002, "web-1": 8004, "web-2": 8005,
 	"commande": 8006, "stock": 8007, "paiement": 8008, "identite": 8009, "panier-1": 8010, "panier-2": 8011,
-	"krakend": 8080, "nginx": 8088, "prometheus": 9091, "grafana": 3000,
+	"krakend": 8080, "nginx": 8088, "prometheus": 9091, "grafana": 3000, "jaeger": 16686,
 }
 
 // internalPorts are reached only inside the compose network, never published.
@@ -36,7 +36,7 @@ var internalPorts = map[string]int{"postgres": 5432}
 // allServices are the compose service names every helper and doc uses.
 var allServices = []string{
 	"postgres", "secrets", "identite", "clients", "panier-1", "panier-2", "commande", "stock", "paiement", "orchestrator",
-	"web-1", "web-2", "krakend", "nginx", "prometheus", "grafana", "k6",
+	"web-1", "web-2", "krakend", "nginx", "prometheus", "grafana", "jaeger", "k6",
 }
 
 // oneShots are the jobs that run once and exit (the secrets job): others

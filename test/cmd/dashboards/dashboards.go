@@ -92,7 +92,10 @@ func sagaDashboard() *boardBuilder {
 	t := `type=~"$type"`
 	d := newBoard("mm-saga", "Sagas",
 		"Checkouts, counter sales and returns run by the orchestrator: outcomes, duration, compensations and recovery.", "saga").
-		variable("type", "Saga type", `label_values(saga_success_total, type)`)
+		variable("type", "Saga type", `label_values(saga_success_total, type)`).
+		traceLink("Saga traces (Jaeger)", "The traces of the checkouts: each is the saga, its steps and "+
+			"every service they called, with saga.id and commande.id on the spans (search by tag saga.id=<id>).",
+			"orchestrator", "saga commande")
 
 	success := fmt.Sprintf("sum(rate(saga_success_total{%s}[%s]))", t, rate)
 	failure := fmt.Sprintf("sum(rate(saga_failure_total{%s}[%s]))", t, rate)

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"net/url"
+
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/cog/variants"
 	"github.com/grafana/grafana-foundation-sdk/go/common"
@@ -15,6 +18,10 @@ import (
 // deploy/grafana/provisioning/datasources/prometheus.yml. Every panel names
 // it, so the dashboards work without an import step or a datasource picker.
 const DatasourceUID = "prometheus"
+
+// JaegerUID is the uid given to Jaeger in
+// deploy/grafana/provisioning/datasources/jaeger.yml; links to the traces name it.
+const JaegerUID = "jaeger"
 
 func datasource() common.DataSourceRef {
 	typ, uid := "prometheus", DatasourceUID
@@ -157,3 +164,44 @@ const (
 	unitShort   = units.Short
 	unitDollars = units.Dollars
 )
+
+// traceLink adds a link, at the top of the dashboard, to Grafana's Explore
+// with the Jaeger datasource searching the traces of service's operation:
+// a saga's whole trace, every service it crossed, is one click from its
+// metrics. A link, not a panel: test/observability sends every panel's
+// query to Prometheus.
+func (d *board) traceLink(title, tooltip, service, operation string) *board {
+	type ref struct {
+		Type string `json:"type"`
+		UID  string `json:"uid"`
+	}
+	type query struct {
+		RefID      string `json:"refId"`
+		Datasource ref    `json:"datasource"`
+		QueryType  string `json:"queryType"`
+		Service    string `json:"service"`
+		Operation  string `json:"operation"`
+	}
+	type pane struct {
+		Datasource string  `json:"datasource"`
+		Queries    []query `json:"queries"`
+		Range      struct {
+			From string `json:"from"`
+			To   string `json:"to"`
+		} `json:"range"`
+	}
+	p := pane{Datasource: JaegerUID, Queries: []query{{RefID: "A", Datasource: ref{"jaeger", JaegerUID},
+		QueryType: "search", Service: service, Operation: operation}}}
+	p.Range.From, p.Range.To = "now-30m", "now"
+	panes, err := json.Marshal(map[string]pane{"traces": p})
+	if err != nil {
+		panic(err) // plain structs of strings always encode
+	}
+	d.b.Link(dashboard.NewDashboardLinkBuilder(title).
+		Type(dashboard.DashboardLinkTypeLink).
+		Icon("external link").
+		Tooltip(tooltip).
+		Url("/explore?schemaVersion=1&orgId=1&panes=" + url.QueryEscape(string(panes))).
+		TargetBlank(true))
+	return d
+}

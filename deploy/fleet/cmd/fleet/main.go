@@ -1,10 +1,10 @@
 // Command fleet runs the whole platform locally (`make run`): every service,
 // identite with its demo staff accounts, nginx, Prometheus and the gateway on
-// :8080 (KrakenD when installed, else nginx with the same routes), each on
-// loopback only. Keys and secrets are made on the first run, under
-// tmp/run/secrets (outside git). A process that crashes is started again
-// with backoff, as docker compose's `restart: unless-stopped` would.
-// Ctrl-C stops it all.
+// :8080 (KrakenD when installed, else nginx with the same routes), and
+// Jaeger when `make jaeger` has built it, each on loopback only. Keys and
+// secrets are made on the first run, under tmp/run/secrets (outside git). A
+// process that crashes is started again with backoff, as docker compose's
+// `restart: unless-stopped` would. Ctrl-C stops it all.
 package main
 
 import (
@@ -34,7 +34,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	services := fs.String("services", strings.Join(fleet.Services, ","), "services to start, comma separated")
 	logLevel := fs.String("log-level", "info", "LOG_LEVEL of the services")
 	quiet := fs.Bool("quiet", false, "keep process output in the log files only")
-	noExtras := fs.Bool("no-extras", false, "start no nginx, Prometheus or gateway")
+	noExtras := fs.Bool("no-extras", false, "start no nginx, Prometheus, gateway or Jaeger")
 	noDemo := fs.Bool("no-demo", false, "skip the demo sales history (90 days of sales, generated once)")
 	noDemoAccounts := fs.Bool("no-demo-accounts", false, "start identite without the demo staff accounts (IDENTITE_DEMO)")
 	noRestart := fs.Bool("no-restart", false, "leave a crashed process down instead of restarting it with backoff")
@@ -55,7 +55,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Out:      stdout,
 		Echo:     !*quiet,
 		NoExtras: *noExtras,
-		NoDemo:   *noDemo,
+		// Jaeger when `make jaeger` has built it (not with -no-extras): the
+		// services then export their traces to it.
+		Jaeger: fleet.JaegerIfBuilt,
+		NoDemo: *noDemo,
 		// The staff accounts are not part of -no-demo: without them no one
 		// could sign in to the staff spaces of a fresh fleet.
 		NoDemoAccounts: *noDemoAccounts,
