@@ -12,6 +12,12 @@ PKGS = $(addsuffix /...,$(MODULES))
 
 GOLANGCI_VERSION := v2.15.0
 GOLANGCI := $(CURDIR)/bin/golangci-lint
+# Jaeger (ADR 0016): a Go tool in its own module, outside go.work.
+JAEGER := bin/jaeger
+POSTMAN_DIR := deploy/postman
+NEWMAN_STAMP := $(POSTMAN_DIR)/node_modules/.package-lock.json
+# The mermaid parser that test/docs loads into chromium to check the diagrams.
+MERMAID_STAMP := test/docs/node_modules/.package-lock.json
 
 # -race roughly doubles build and run time; on the project's 2-core machines the
 # whole suite still fits comfortably, and it is where concurrency bugs show.
@@ -35,19 +41,40 @@ FUZZTIME ?= 10s
 # few tries keep the run bounded and still shorten a crasher.
 FUZZMINIMIZE ?= 10x
 
-.PHONY: help run test lint bench up fmt fuzz
+.PHONY: help run test lint bench up fmt fuzz jaeger docs-ui
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
 
 # The launcher is built then exec'd (not `go run`), so Ctrl-C reaches it
 # directly and its clean stop is the exit status make reports.
 run: ## build, create the database and start the whole fleet natively
+	@# Jaeger once (minutes on a cold build cache, then cached); the fleet runs without it if that fails.
+	$(MAKE) --no-print-directory $(JAEGER) || echo "make run: Jaeger could not be built; the fleet starts without traces" >&2
 	$(GO) build -o bin/fleet ./deploy/fleet/cmd/fleet
 	exec bin/fleet
 
-test: ## run every module's tests against the local PostgreSQL
+test: $(NEWMAN_STAMP) $(MERMAID_STAMP) $(JAEGER) ## run every module's tests against the local PostgreSQL
 	$(GO) test $(TEST_FLAGS) $(PKGS)
+
+# newman (npm) runs the Postman collection in test/postman. npm writes
+# node_modules/.package-lock.json on every install, so it is the stamp: a
+# clean clone, or a lock file changed since, installs again, exactly the lock.
+$(NEWMAN_STAMP): $(POSTMAN_DIR)/package.json $(POSTMAN_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs Node.js and npm for newman (test/postman): apt-get install nodejs npm" >&2; exit 1; }
+	cd $(POSTMAN_DIR) && npm ci --no-audit --no-fund
+
+# The same stamp for the docs' Mermaid check (test/docs/mermaid_test.go).
+$(MERMAID_STAMP): test/docs/package.json test/docs/package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs Node.js and npm for the Mermaid check (test/docs): apt-get install nodejs npm" >&2; exit 1; }
+	cd test/docs && npm ci --no-audit --no-fund
+
+# bin/jaeger is rebuilt only when its module's go.mod or go.sum changes: a
+# cold build takes minutes (docs/observability.md#traces), a warm one seconds.
+# GOWORK=off keeps its dependencies out of the workspace's version choices.
+jaeger: $(JAEGER) ## build Jaeger into bin/jaeger (once); make run starts it, the trace test needs it
+$(JAEGER): tools/jaeger/go.mod tools/jaeger/go.sum
+	cd tools/jaeger && GOWORK=off $(GO) build -o $(CURDIR)/$(JAEGER) github.com/jaegertracing/jaeger/cmd/jaeger
 
 lint: $(GOLANGCI) ## go vet and golangci-lint on every module
 	$(GO) vet $(PKGS)
@@ -90,6 +117,10 @@ up: ## build the images and start the fleet with Docker Compose
 
 fmt: ## format every Go file
 	gofmt -w $(MODULES)
+
+# The /docs page's Stoplight Elements, vendored from npm (docs/adr/0017-offline-docs-ui.md).
+docs-ui: ## refresh the vendored docs UI (ELEMENTS_VERSION=x.y.z for another version)
+	services/kit/docsui/update.sh $(ELEMENTS_VERSION)
 
 # golangci-lint is built from source through the Go module proxy, pinned, into ./bin.
 $(GOLANGCI):
