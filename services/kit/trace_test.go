@@ -148,16 +148,5 @@ func BenchmarkMiddlewareStack_Exporting(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer func() { _ = stop(context.Background()) }()
-	app := NewApp(Config{Service: "bench", MaxBodyBytes: 64 << 10}, discardLog(), nil)
-	app.Router.Get("/items/{id}", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	req := httptest.NewRequest(http.MethodGet, "/items/42", nil)
-	req.Header.Set(HeaderRequestID, "bench-1")
-	b.ReportAllocs()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		app.Router.ServeHTTP(rec, req)
-		if rec.Code != http.StatusNoContent {
-			b.Fatal(rec.Code)
-		}
-	}
+	BenchmarkMiddlewareStack(b)
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"multimagasins/test/internal/headless"
 )
 
 // demoPassword is the README's password of every demo staff account.
@@ -27,21 +29,7 @@ func browse(t *testing.T) (context.Context, string) {
 	t.Helper()
 	base := fl.URL("nginx")
 	require.NotEmpty(t, base, "nginx is not running: %s", fl.Skipped("nginx"))
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.WindowSize(1280, 1600),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), headless.Options(t, chromedp.WindowSize(1280, 1600))...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	// A bound so a stuck page fails the test instead of hanging the suite.
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)

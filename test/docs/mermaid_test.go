@@ -25,10 +25,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"multimagasins/fleet"
+	"multimagasins/test/internal/headless"
 )
-
-// chromium is Debian's, as the browser suite uses; .ci/run installs it.
-const chromium = "/usr/bin/chromium"
 
 // block is one ```mermaid block: the document, the line of its opening
 // fence (1-based) and its text.
@@ -104,8 +102,8 @@ func TestDocs_EveryMermaidDiagramParses(t *testing.T) {
 	if _, err := os.Stat(dist); err != nil {
 		t.Fatalf("the mermaid parser is missing (run `npm ci` in test/docs, as make test does): %v", err)
 	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("%s is missing (apt-get install chromium): %v", chromium, err)
+	if _, err := os.Stat(headless.Chromium); err != nil {
+		t.Fatalf("%s is missing (apt-get install chromium): %v", headless.Chromium, err)
 	}
 
 	var blocks []block
@@ -127,18 +125,7 @@ func TestDocs_EveryMermaidDiagramParses(t *testing.T) {
 	srv := httptest.NewServer(mux) // loopback only
 	t.Cleanup(srv.Close)
 
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), headless.Options(t)...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	// A bound so a stuck page fails the test instead of hanging the suite.
 	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
