@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"multimagasins/kit/kittest"
 )
 
 func vente(client json.Number, magasin int, methode string, lignes ...map[string]any) map[string]any {
@@ -102,5 +104,35 @@ func TestOnlineReturn_RestocksTheCentre(t *testing.T) {
 	rembourse, garde := refunded(t, r.answer.CommandeID)
 	require.Equal(t, int64(3*12_50), rembourse)
 	require.Equal(t, int64(12_50), garde)
+	checkMoney(t, cid.String())
+}
+
+// Head office refunds part of an online order directly (a goodwill gesture);
+// the full return that follows still completes, refunding what is left, and
+// says how much. It once stayed RESTOCKE behind a 202 on paiement's 409.
+func TestOnlineReturn_AfterAGoodwillRefund_RefundsTheRest(t *testing.T) {
+	cid := json.Number(newClient(t))
+	pid := newProduct(t, "50.00", 4)
+	r := post(t, "/saga/commande", commande(cid, line(json.Number(pid), 4)))
+	require.Equal(t, 201, r.status, r.body)
+	require.Equal(t, "CONFIRMEE", r.answer.Statut)
+	pays := paymentsOfOrder(t, r.answer.CommandeID)
+	require.Len(t, pays, 1)
+	paiement := pays[0]
+	require.Equal(t, int64(200_00), cents(t, paiement["montant"]))
+
+	geste := do(t, "POST", "paiement", "/paiements/"+id(t, paiement)+"/remboursements",
+		map[string]any{"montant": json.Number("10.00"), "motif": "geste commercial"},
+		append(kittest.As(t, kittest.MaisonMere), key()...)...)
+	want(t, geste, 201)
+
+	back := post(t, "/saga/retour", retour(r.answer.CommandeID))
+	require.Equal(t, 201, back.status, back.body)
+	require.Equal(t, "CONFIRMEE", back.answer.Statut)
+	require.Equal(t, int64(190_00), cents(t, back.answer.Total), "the return's total is what it refunded")
+	require.Equal(t, int64(4), stockAt(t, centre, pid).Quantite, "the goods are back at the centre")
+	rembourse, garde := refunded(t, r.answer.CommandeID)
+	require.Equal(t, int64(200_00), rembourse, "the order's whole total is back with the client")
+	require.Zero(t, garde)
 	checkMoney(t, cid.String())
 }

@@ -400,6 +400,24 @@ func TestRetour_RestocksWhereSoldAndRefundsNoMoreThanPaid(t *testing.T) {
 		map[string]any{"commande_id": sale.CommandeID}, caissier(t, 1)...), http.StatusConflict, "body.commande_id")
 }
 
+// A goodwill refund made directly by head office leaves less to refund than
+// the order's price: the return still completes, refunding what is left, and
+// its total says so (it once stayed RESTOCKE, 202, on paiement's 409).
+func TestRetour_AfterADirectPartialRefund_RefundsWhatIsLeft(t *testing.T) {
+	f := start(t)
+	sale := f.post(t, "/saga/commande", produits([2]int{1, 2}, [2]int{2, 1}), http.StatusCreated)
+	p := f.fleet.Paiements()[0]
+	geste := kittest.Do(t, "POST", f.fleet.URL+"/paiements/"+p.ID.String()+"/remboursements",
+		map[string]any{"montant": 10.00, "motif": "geste commercial"}, "Idempotency-Key", "geste")
+	require.Equal(t, http.StatusCreated, geste.Status, string(geste.Body))
+
+	back := f.post(t, "/saga/retour", map[string]any{"commande_id": sale.CommandeID}, http.StatusCreated, caissier(t, 3)...)
+	require.Equal(t, "CONFIRMEE", back.Statut)
+	require.InDelta(t, float64(p.Montant-10_00)/100, back.Total, 0.001, "the total is what was refunded")
+	p = f.fleet.Paiements()[0]
+	require.Equal(t, p.Montant, p.Rembourse, "everything paid is back")
+}
+
 func TestSagas_GetAndListAreFilteredAndPaginated(t *testing.T) {
 	f := start(t)
 	f.post(t, "/saga/commande", produits([2]int{1, 1}), 201)

@@ -660,15 +660,21 @@ func (f *Fleet) rembourser(r *http.Request) (int, any) {
 				return 409, problem(409, "a refused payment has nothing to refund")
 			}
 			c := int64(d.Montant)
+			if d.JusquAuReste {
+				c = min(c, p.Montant-p.Rembourse)
+			}
 			if c > p.Montant-p.Rembourse {
 				return 409, problem(409, "more than paid")
+			}
+			if c == 0 {
+				return 200, paiementapi.Remboursement{PaiementID: p.ID, Motif: d.Motif, At: time.Now().UTC()}
 			}
 			p.Rembourse += c
 			p.Statut = "partiellement_rembourse"
 			if p.Rembourse == p.Montant {
 				p.Statut = "rembourse"
 			}
-			return 201, paiementapi.Remboursement{ID: uuid.New(), PaiementID: p.ID, Montant: d.Montant, Motif: d.Motif, At: time.Now().UTC()}
+			return 201, paiementapi.Remboursement{ID: uuid.New(), PaiementID: p.ID, Montant: kit.Cents(c), Motif: d.Motif, At: time.Now().UTC()}
 		}
 	}
 	return 404, problem(404, "paiement not found")

@@ -156,7 +156,15 @@ func (p *Participants) rembourser(ctx context.Context, r *saga.Run) error {
 	if r.Donnees.PaiementID == nil {
 		return fmt.Errorf("retour %s: no payment to refund", r.ID)
 	}
-	_, err := p.paiement.CreateRemboursement(ctx, r.Key("rembourser"), *r.Donnees.PaiementID,
-		paiementapi.DemandeRemboursement{Montant: r.Donnees.Total, Motif: "retour de la commande " + r.CommandeID.String()})
-	return err
+	// After the pivot the refund must go through: head office may already
+	// have refunded part of the payment directly (a goodwill gesture), so the
+	// return refunds up to what is left, and the saga answers what it was.
+	rb, err := p.paiement.CreateRemboursement(ctx, r.Key("rembourser"), *r.Donnees.PaiementID,
+		paiementapi.DemandeRemboursement{Montant: r.Donnees.Total, Motif: "retour de la commande " + r.CommandeID.String(),
+			JusquAuReste: true})
+	if err != nil {
+		return err
+	}
+	r.Donnees.Total = rb.Montant
+	return nil
 }

@@ -65,6 +65,9 @@ type Demande struct {
 type DemandeRemboursement struct {
 	Montant kit.Cents `json:"montant"`
 	Motif   string    `json:"motif,omitempty"`
+	// JusquAuReste caps the refund at what is left to refund instead of a
+	// 409; the answer's Montant is what was refunded.
+	JusquAuReste bool `json:"jusqu_au_reste,omitempty"`
 }
 
 // Paiement is one charge, accepted or refused, with its refunds.
@@ -82,7 +85,8 @@ type Paiement struct {
 	CreeLe         time.Time       `json:"cree_le"`
 }
 
-// Remboursement is money given back on a payment.
+// Remboursement is money given back on a payment. With JusquAuReste and
+// nothing left, it is the 200 answer: Montant 0, ID uuid.Nil, no refund made.
 type Remboursement struct {
 	ID         uuid.UUID `json:"id"`
 	PaiementID uuid.UUID `json:"paiement_id"`
@@ -142,7 +146,8 @@ func (c *Client) GetPaiement(ctx context.Context, id uuid.UUID) (Paiement, error
 }
 
 // CreateRemboursement refunds all or part of a payment, once per key
-// (required). More than what is left, or a refused charge, is a 409.
+// (required). More than what is left is a 409, or with JusquAuReste the rest
+// (201; 200 with Montant 0 when nothing is left). A refused charge is a 409.
 func (c *Client) CreateRemboursement(ctx context.Context, key string, paiementID uuid.UUID, d DemandeRemboursement) (Remboursement, error) {
 	return wire.Call[Remboursement](ctx, c.c, http.MethodPost, "/paiements/"+paiementID.String()+"/remboursements", d, wire.Key(key))
 }

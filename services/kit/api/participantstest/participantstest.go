@@ -381,9 +381,21 @@ func remboursement(t *testing.T, p Participants, f Fixture) {
 
 	_, err = p.Paiement.CreateRemboursement(ctx, uuid.NewString()+":rembourser", pay.ID, paiementapi.DemandeRemboursement{Montant: 60_01})
 	contract.Problem(t, err, http.StatusConflict, "")
-	_, err = p.Paiement.CreateRemboursement(ctx, uuid.NewString()+":rembourser", pay.ID, paiementapi.DemandeRemboursement{Montant: 60_00})
-	contract.OK(t, err, "CreateRemboursement of the rest")
+	// A return after a direct refund asks for its whole price: with
+	// jusqu_au_reste it gets what is left, and the answer says how much.
+	jusqu := paiementapi.DemandeRemboursement{Montant: 100_00, JusquAuReste: true}
+	reste, err := p.Paiement.CreateRemboursement(ctx, uuid.NewString()+":rembourser", pay.ID, jusqu)
+	contract.OK(t, err, "CreateRemboursement jusqu_au_reste")
+	contract.True(t, reste.ID != uuid.Nil && reste.Montant == 60_00, "capped refund %+v", reste)
 	contract.Equal(t, "statut after the whole refund", statut(), paiementapi.Rembourse)
+	// Nothing left: a success of 0.00 (no refund made), replayed as such.
+	key = uuid.NewString() + ":rembourser"
+	rien, err := p.Paiement.CreateRemboursement(ctx, key, pay.ID, jusqu)
+	contract.OK(t, err, "CreateRemboursement jusqu_au_reste with nothing left")
+	contract.True(t, rien.ID == uuid.Nil && rien.Montant == 0, "nothing left refund %+v", rien)
+	rien, err = p.Paiement.CreateRemboursement(ctx, key, pay.ID, jusqu)
+	contract.OK(t, err, "CreateRemboursement jusqu_au_reste replay")
+	contract.True(t, rien.ID == uuid.Nil && rien.Montant == 0, "replayed nothing left refund %+v", rien)
 }
 
 // --- commande ---

@@ -208,6 +208,72 @@ func TestRemboursements_UpToTheChargeAndNoFurther(t *testing.T) {
 	requireMoneyAddsUp(t, dbURL)
 }
 
+// A return after a goodwill refund: with jusqu_au_reste the refund is capped
+// at what is left, in the transaction that reads it; nothing left answers 200
+// with 0.00 and no refund row; a repeat of the key is the same answer.
+func TestRemboursements_JusquAuResteRefundsWhatIsLeft(t *testing.T) {
+	base, dbURL := start(t)
+	ok := pay(t, base, "p1", charge(uuid.NewString(), 1, "200.00", "carte"))
+	require.Equal(t, http.StatusCreated, ok.Status, string(ok.Body))
+	id := ok.Map(t)["id"].(string)
+	require.Equal(t, http.StatusCreated, refund(t, base, id, "geste", `{"montant":10.00,"motif":"geste commercial"}`).Status)
+
+	// Without the flag, beyond the rest is still a 409.
+	over := kittest.RequireProblem(t, refund(t, base, id, "sans", `{"montant":200.00}`), 409, "body.montant")
+	require.Contains(t, over.Detail, "reste remboursable 190.00")
+	kittest.RequireProblem(t, refund(t, base, id, "faux", `{"montant":200.00,"jusqu_au_reste":false}`), 409, "body.montant")
+
+	const retour = `{"montant":200.00,"motif":"retour","jusqu_au_reste":true}`
+	capped := refund(t, base, id, "saga-1:rembourser", retour)
+	require.Equal(t, http.StatusCreated, capped.Status, string(capped.Body))
+	rb := capped.Map(t)
+	require.EqualValues(t, 190, rb["montant"], "what was left, not what was asked")
+	require.NotEqual(t, uuid.Nil.String(), rb["id"])
+	again := refund(t, base, id, "saga-1:rembourser", retour)
+	require.Equal(t, http.StatusCreated, again.Status)
+	require.Equal(t, string(capped.Body), string(again.Body), "a repeat is the same answer, not a second cap")
+
+	p := kittest.Do(t, "GET", base+"/paiements/"+id, nil).Map(t)
+	require.Equal(t, "rembourse", p["statut"])
+	require.EqualValues(t, 200, p["rembourse"])
+	require.Len(t, p["remboursements"], 2)
+
+	// Nothing left: 200, montant 0.00, the nil id, no row; replayed as such.
+	rien := refund(t, base, id, "saga-2:rembourser", retour)
+	require.Equal(t, http.StatusOK, rien.Status, string(rien.Body))
+	zero := rien.Map(t)
+	require.EqualValues(t, 0, zero["montant"])
+	require.Equal(t, uuid.Nil.String(), zero["id"])
+	require.Equal(t, id, zero["paiement_id"])
+	replay := refund(t, base, id, "saga-2:rembourser", retour)
+	require.Equal(t, http.StatusOK, replay.Status)
+	require.Equal(t, string(rien.Body), string(replay.Body))
+	// The flag is part of the request: the same key without it is another request.
+	kittest.RequireProblem(t, refund(t, base, id, "saga-2:rembourser", `{"montant":200.00,"motif":"retour"}`),
+		422, "header.Idempotency-Key")
+	// A refused charge has nothing to refund, flag or not.
+	refused := pay(t, base, "p2", charge(uuid.NewString(), 1, "900.00", "carte"))
+	refusedID := strings.TrimPrefix(refused.Map(t)["instance"].(string), "/paiements/")
+	kittest.RequireProblem(t, refund(t, base, refusedID, "r5", retour), 409, "path.id")
+
+	require.Equal(t, counts{paiements: 2, remboursements: 2, idempotence: 5, rembourse: 20000}, count(t, dbURL))
+	requireMoneyAddsUp(t, dbURL)
+
+	// Concurrent capped refunds of 10.00 on 95.00: nine of 10.00, one of the
+	// last 5.00, every other one nothing; never more than was taken.
+	hb := pay(t, base, "hammer", charge(uuid.NewString(), 1, "95.00", "carte"))
+	hid := hb.Map(t)["id"].(string)
+	statuses := hammer(30, func(i int) (int, string) {
+		return post(base+"/paiements/"+hid+"/remboursements", fmt.Sprintf("cap-%d", i), `{"montant":10.00,"jusqu_au_reste":true}`)
+	})
+	require.Equal(t, map[int]int{http.StatusCreated: 10, http.StatusOK: 20}, statuses)
+	hp := kittest.Do(t, "GET", base+"/paiements/"+hid, nil).Map(t)
+	require.Equal(t, "rembourse", hp["statut"])
+	require.EqualValues(t, 95, hp["rembourse"])
+	require.Len(t, hp["remboursements"], 10)
+	requireMoneyAddsUp(t, dbURL)
+}
+
 // The money hammer: concurrent refunds never give back more than was taken,
 // and concurrent charges never take an order's money twice.
 func TestConcurrency_MoneyAddsUp(t *testing.T) {

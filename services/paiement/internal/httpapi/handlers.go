@@ -183,7 +183,8 @@ type rembourserInput struct {
 }
 
 type remboursementOutput struct {
-	Body paiement.Remboursement
+	Status int
+	Body   paiement.Remboursement
 }
 
 func (h *handlers) rembourser(ctx context.Context, in *rembourserInput) (*remboursementOutput, error) {
@@ -197,6 +198,9 @@ func (h *handlers) rembourser(ctx context.Context, in *rembourserInput) (*rembou
 	var made paiement.Remboursement
 	render := func(r paiement.Remboursement) (int, []byte, error) {
 		made = r
+		if r.Montant == 0 { // jusqu_au_reste found nothing left: nothing created
+			return marshal(http.StatusOK, r)
+		}
 		return marshal(http.StatusCreated, r)
 	}
 	fingerprint := struct {
@@ -207,16 +211,20 @@ func (h *handlers) rembourser(ctx context.Context, in *rembourserInput) (*rembou
 	if err != nil {
 		return nil, h.problem(ctx, err, in.ID)
 	}
-	if !ans.Rejouee {
+	switch {
+	case ans.Rejouee:
+	case made.Montant == 0:
+		h.log.InfoContext(ctx, "rien à rembourser", "paiement_id", in.ID, "demande", in.Body.Montant.String())
+	default:
 		h.metrics.remboursements.Inc()
 		h.log.InfoContext(ctx, "remboursement fait", "paiement_id", in.ID, "remboursement_id", made.ID.String(),
-			"montant", made.Montant.String())
+			"montant", made.Montant.String(), "demande", in.Body.Montant.String())
 	}
 	var r paiement.Remboursement
 	if err := json.Unmarshal(ans.Body, &r); err != nil {
 		return nil, kit.Internal(ctx, h.log, err)
 	}
-	return &remboursementOutput{Body: r}, nil
+	return &remboursementOutput{Status: ans.Status, Body: r}, nil
 }
 
 // key is the Idempotency-Key in its scope ("paiement" or "remboursement",

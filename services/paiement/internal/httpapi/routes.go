@@ -36,6 +36,17 @@ func Routes(api huma.API, repo Repo, log *slog.Logger, reg prometheus.Registerer
 		kit.AnyClient, kit.MaisonMere, kit.Services), h.get)
 	huma.Register(api, kit.Access(huma.Operation{OperationID: "create-remboursement", Method: http.MethodPost,
 		Path: "/paiements/{id}/remboursements", Summary: "Rembourser tout ou partie d'un paiement (idempotent)",
+		Description: "201 with the refund made. Beyond what is left to refund: 409, or with jusqu_au_reste the rest is " +
+			"refunded (201), and 200 with montant 0.00 and no refund made when nothing is left.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusConflict}},
 		kit.Services, kit.MaisonMere), h.rembourser)
+	nothingLeft(api, "/paiements/{id}/remboursements")
+}
+
+// nothingLeft documents the 200 of a refund with jusqu_au_reste when nothing
+// is left: the same body as the 201, montant 0.00 and the nil id.
+func nothingLeft(api huma.API, path string) {
+	op := api.OpenAPI().Paths[path].Post
+	op.Responses["200"] = &huma.Response{Content: op.Responses["201"].Content,
+		Description: "OK: jusqu_au_reste and nothing left to refund; no refund made (montant 0.00, nil id)."}
 }

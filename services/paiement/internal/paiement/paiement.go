@@ -56,6 +56,9 @@ type Demande struct {
 type DemandeRemboursement struct {
 	Montant kit.Cents `json:"montant" minimum:"0.01" maximum:"1000000" example:"10.00"`
 	Motif   string    `json:"motif,omitempty" maxLength:"500" example:"retour en magasin"`
+	// omitempty keeps the fingerprint of a request without the flag as it
+	// was before the flag existed, so keys stored then still replay.
+	JusquAuReste bool `json:"jusqu_au_reste,omitempty" default:"false" doc:"When true, a montant beyond what is left to refund refunds what is left (0.00 when nothing is: 200, no refund made) instead of a 409. The answer's montant is what was refunded."`
 }
 
 // Paiement is one charge, accepted or refused, with its refunds.
@@ -75,9 +78,9 @@ type Paiement struct {
 
 // Remboursement is money given back on a payment.
 type Remboursement struct {
-	ID         uuid.UUID `json:"id"`
+	ID         uuid.UUID `json:"id" doc:"The refund's id; the nil UUID when jusqu_au_reste found nothing left to refund (no refund made)."`
 	PaiementID uuid.UUID `json:"paiement_id"`
-	Montant    kit.Cents `json:"montant"`
+	Montant    kit.Cents `json:"montant" doc:"What was refunded: 0.00 only when jusqu_au_reste found nothing left."`
 	Motif      string    `json:"motif"`
 	At         time.Time `json:"at"`
 }
@@ -150,6 +153,31 @@ func Autoriser(d Demande, limite kit.Cents) (Statut, string) {
 
 // Reste is what may still be refunded.
 func (p Paiement) Reste() kit.Cents { return p.Montant - p.Rembourse }
+
+// Appliquer returns the payment after the refund d asks for, and the amount
+// refunded. With JusquAuReste the amount is capped at what is left, so a
+// return after a goodwill refund gives back the rest instead of failing; 0
+// means nothing was left and nothing is to be recorded.
+func (p Paiement) Appliquer(d DemandeRemboursement) (Paiement, kit.Cents, error) {
+	if err := ValiderMontant(d.Montant); err != nil {
+		return p, 0, err
+	}
+	if p.Statut == Refuse {
+		return p, 0, ErrNonRemboursable
+	}
+	montant := d.Montant
+	if d.JusquAuReste {
+		montant = min(montant, p.Reste())
+	}
+	if montant == 0 {
+		return p, 0, nil
+	}
+	p, err := p.Rembourser(montant)
+	if err != nil {
+		return p, 0, err
+	}
+	return p, montant, nil
+}
 
 // Rembourser returns the payment after a refund of montant. The refunded
 // total never exceeds the charge, and a refused charge took no money to give back.

@@ -122,3 +122,35 @@ func TestDepassementError_NamesBothAmounts(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestAppliquer_JusquAuResteCapsAtWhatIsLeft(t *testing.T) {
+	geste := Paiement{Montant: 200_00, Rembourse: 10_00, Statut: PartiellementRembourse}
+	tout := Paiement{Montant: 200_00, Rembourse: 200_00, Statut: Rembourse}
+	cases := []struct {
+		name      string
+		p         Paiement
+		d         DemandeRemboursement
+		montant   kit.Cents
+		rembourse kit.Cents
+		statut    Statut
+		err       error
+	}{
+		{"capped at the rest", geste, DemandeRemboursement{Montant: 200_00, JusquAuReste: true}, 190_00, 200_00, Rembourse, nil},
+		{"under the rest, as asked", geste, DemandeRemboursement{Montant: 50_00, JusquAuReste: true}, 50_00, 60_00, PartiellementRembourse, nil},
+		{"nothing left is nothing refunded", tout, DemandeRemboursement{Montant: 1, JusquAuReste: true}, 0, 200_00, Rembourse, nil},
+		{"without the flag, beyond the rest", geste, DemandeRemboursement{Montant: 200_00}, 0, 10_00, PartiellementRembourse, ErrRemboursementTotal},
+		{"a refused charge still", Paiement{Montant: 100_00, Statut: Refuse}, DemandeRemboursement{Montant: 1, JusquAuReste: true}, 0, 0, Refuse, ErrNonRemboursable},
+		{"zero is still invalid", geste, DemandeRemboursement{Montant: 0, JusquAuReste: true}, 0, 10_00, PartiellementRembourse, ErrMontantInvalide},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, montant, err := c.p.Appliquer(c.d)
+			if !errors.Is(err, c.err) {
+				t.Fatalf("err = %v, want %v", err, c.err)
+			}
+			if montant != c.montant || got.Rembourse != c.rembourse || got.Statut != c.statut {
+				t.Fatalf("got (%s, %s, %s), want (%s, %s, %s)", montant, got.Rembourse, got.Statut, c.montant, c.rembourse, c.statut)
+			}
+		})
+	}
+}

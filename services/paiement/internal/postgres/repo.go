@@ -111,8 +111,9 @@ func (r *Repo) Payer(ctx context.Context, d paiement.Demande, k idem.Key, render
 }
 
 // Rembourser refunds part of a payment under its key, in one transaction: the
-// payment is locked, the refund checked against what remains, then the refund
-// row, the payment's new total and status, and the answer are written together.
+// payment is locked, the refund checked against (or, with jusqu_au_reste,
+// capped at) what remains, then the refund row, the payment's new total and
+// status, and the answer are written together.
 func (r *Repo) Rembourser(ctx context.Context, id uuid.UUID, d paiement.DemandeRemboursement, k idem.Key,
 	render paiement.Rendu[paiement.Remboursement]) (paiement.Reponse, error) {
 	var ans paiement.Reponse
@@ -126,15 +127,21 @@ func (r *Repo) Rembourser(ctx context.Context, id uuid.UUID, d paiement.DemandeR
 			return err
 		}
 		avant := p.Rembourse
-		p, err = p.Rembourser(d.Montant)
+		p, montant, err := p.Appliquer(d)
 		if err != nil {
 			return err
+		}
+		if montant == 0 {
+			// jusqu_au_reste with nothing left: no refund row (a refund is
+			// money given back), only the answer kept under the key.
+			rb := paiement.Remboursement{PaiementID: p.ID, Motif: d.Motif, At: time.Now().UTC().Truncate(time.Microsecond)}
+			return answer(ctx, tx, k, rb, render, &ans)
 		}
 		var rb paiement.Remboursement
 		err = tx.QueryRow(ctx,
 			`INSERT INTO remboursements (id, paiement_id, montant, motif, cle) VALUES ($1, $2, $3, $4, $5)
 			 RETURNING id, paiement_id, montant, motif, at`,
-			uuid.New(), p.ID, d.Montant, d.Motif, k.Key).Scan(&rb.ID, &rb.PaiementID, &rb.Montant, &rb.Motif, &rb.At)
+			uuid.New(), p.ID, montant, d.Motif, k.Key).Scan(&rb.ID, &rb.PaiementID, &rb.Montant, &rb.Motif, &rb.At)
 		if err != nil {
 			return fmt.Errorf("insert refund: %w", err)
 		}

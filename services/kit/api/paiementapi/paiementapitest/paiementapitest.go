@@ -145,5 +145,12 @@ func Contract(t *testing.T, baseURL string) {
 		p, err = c.GetPaiement(ctx, accepte.ID)
 		contract.OK(t, err, "GetPaiement")
 		contract.True(t, p.Statut == paiementapi.Rembourse && p.Rembourse == p.Montant, "refunded whole %+v", p)
+
+		// jusqu_au_reste with nothing left: 200, a refund of 0.00 that was not made.
+		rien, err := c.CreateRemboursement(ctx, uuid.NewString(), accepte.ID,
+			paiementapi.DemandeRemboursement{Montant: 1_00, JusquAuReste: true})
+		contract.OK(t, err, "CreateRemboursement jusqu_au_reste")
+		contract.Exact[paiementapi.Remboursement](t, calls, http.StatusOK)
+		contract.True(t, rien.ID == uuid.Nil && rien.PaiementID == accepte.ID && rien.Montant == 0, "nothing left %+v", rien)
 	})
 }
