@@ -329,7 +329,26 @@ func ecart(p *float64) template.HTML {
 	return template.HTML(template.HTMLEscapeString(strings.Replace(fmt.Sprintf("%+.1f", *p), ".", ",", 1)) + "&nbsp;%")
 }
 
-func argent(c kit.Cents) string { return strings.Replace(c.String(), ".", ",", 1) + " $" }
+// argent writes an amount as fr-CA does: "150 478,24 $", the thousands
+// grouped by a narrow no-break space (U+202F), a decimal comma, and a
+// no-break space (U+00A0) before the sign, so that an amount never wraps.
+// Every amount of every page goes through it.
+func argent(c kit.Cents) string {
+	entier, dec, _ := strings.Cut(c.String(), ".")
+	var b strings.Builder
+	if rest, ok := strings.CutPrefix(entier, "-"); ok {
+		b.WriteByte('-')
+		entier = rest
+	}
+	for i := range len(entier) {
+		if i > 0 && (len(entier)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteByte(entier[i])
+	}
+	b.WriteString("," + dec + "\u00a0$")
+	return b.String()
+}
 
 func formatDate(t time.Time) string { return t.In(montreal).Format("2006-01-02 15:04") }
 

@@ -252,7 +252,7 @@ func TestHome_SaysWhichInstanceAnsweredAndEscapesIt(t *testing.T) {
 	require.Equal(t, "text/html; charset=utf-8", rec.Header().Get("Content-Type"))
 	require.Equal(t, "web-<2>", rec.Header().Get(HeaderInstance))
 	body := rec.Body.String()
-	require.Contains(t, body, `lang="fr"`)
+	require.Contains(t, body, `lang="fr-CA"`)
 	require.Contains(t, body, `name="viewport"`)
 	require.Contains(t, body, "web-&lt;2&gt;")
 	require.NotContains(t, body, "web-<2>")
@@ -316,14 +316,14 @@ func TestPages_RenderWithTheirFrenchLabels(t *testing.T) {
 		labels    []string
 	}{
 		{"maison-mere", "/maison-mere?depuis=2026-01-01&jusqu_a=2026-01-31", []string{"Ventes par magasin", "Chiffre d&#39;affaires par jour", "<svg", "<rect",
-			"Meilleurs produits", "Performance des magasins", "+400,0&nbsp;%", "Ruptures de stock", "Surplus", "Demandes en attente", "En ligne", "120,50 $", "<td>Plateau</td>"}},
+			"Meilleurs produits", "Performance des magasins", "+400,0&nbsp;%", "Ruptures de stock", "Surplus", "Demandes en attente", "En ligne", "120,50\u00a0$", "<td>Plateau</td>"}},
 		{"maison-mere", "/maison-mere/produits", []string{"Nouveau produit", "Créer le produit", `<label for="prix-3">`, "Enregistrer", "Café moulu"}},
 		{"maison-mere", "/maison-mere/seuils", []string{"Seuils de réapprovisionnement", `<label for="seuil-3">`, "Centre logistique"}},
 		{"maison-mere", "/magasins", []string{"Choisissez un magasin", `href="/magasins/1"`, "Plateau"}},
 		{"caissier1", "/magasins/1?q=caf", []string{"Vente au comptoir", "Comptant", "Carte", "Retour de marchandise", "Demander au centre logistique", `<tr data-produit-id="3"`, `<td data-col="disponible">38</td>`, `data-demande-id="7" data-statut="en_attente"`, "En attente"}},
 		{"logistique", "/logistique", []string{"Demandes en attente", "Approuver", "Refuser", `<label for="motif-7">Motif</label>`, "Stock du centre", "Historique des transferts", "demande:6"}},
-		{"", "/boutique", []string{"Catalogue", "Café moulu", "12,50 $", `href="/connexion?retour=%2Fboutique"`}},
-		{"alice@example.com", "/boutique", []string{"Panier", "25,00 $", "Commander", "Ajouter au panier", "Retirer", "Mes commandes", "CONFIRMEE", "Café moulu", "Alice Tremblay"}},
+		{"", "/boutique", []string{"Catalogue", "Café moulu", "12,50\u00a0$", `href="/connexion?retour=%2Fboutique"`}},
+		{"alice@example.com", "/boutique", []string{"Panier", "25,00\u00a0$", "Commander", "Ajouter au panier", "Retirer", "Mes commandes", "CONFIRMEE", "Café moulu", "Alice Tremblay"}},
 		{"", "/connexion", []string{`name="identifiant"`, `name="mot_de_passe"`, "Se connecter"}},
 		{"", "/inscription", []string{`name="nom"`, `name="email"`, `name="mot_de_passe"`, "Créer mon compte"}},
 	} {
@@ -452,7 +452,7 @@ func TestCounterSale_ShowsTheSagaTimeline(t *testing.T) {
 		require.Greater(t, i, last, "the steps are shown in order: %s", e)
 		last = i
 	}
-	require.Contains(t, body, "Opération confirmée — total 25,00 $.")
+	require.Contains(t, body, "Opération confirmée — total 25,00\u00a0$.")
 }
 
 // checkoutForm is the checkout form as the cart page rendered it: its one-time key.
@@ -499,4 +499,21 @@ func TestReturn_PostsOneLineOrEverything(t *testing.T) {
 	rec = b.post("/magasins/1/retours", url.Values{"commande_id": {"c1c1c1c1-0000-4000-8000-000000000001"}})
 	require.Equal(t, http.StatusSeeOther, rec.Code)
 	require.JSONEq(t, `{"commande_id":"c1c1c1c1-0000-4000-8000-000000000001"}`, f.body("POST /saga/retour"))
+}
+
+// Amounts read as fr-CA writes them: thousands grouped by a narrow no-break
+// space, a decimal comma, a no-break space before the dollar sign.
+func TestArgent_FrCA(t *testing.T) {
+	for cents, want := range map[kit.Cents]string{
+		0:            "0,00\u00a0$",
+		5:            "0,05\u00a0$",
+		99999:        "999,99\u00a0$",
+		100000:       "1\u202f000,00\u00a0$",
+		15047824:     "150\u202f478,24\u00a0$",
+		123456789012: "1\u202f234\u202f567\u202f890,12\u00a0$",
+		-15047824:    "-150\u202f478,24\u00a0$",
+		-100:         "-1,00\u00a0$",
+	} {
+		require.Equal(t, want, argent(cents), "argent(%d)", int64(cents))
+	}
 }
