@@ -9,7 +9,6 @@
 package docs
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"flag"
@@ -82,35 +81,19 @@ var (
 // numbers lead back to the document; it also returns the commands.
 func script(doc string) (string, []command) {
 	var (
-		out     strings.Builder
-		cmds    []command
-		inBlock bool
-		open    *command
-		lineNo  int
-		scanner = bufio.NewScanner(strings.NewReader(doc))
+		out  strings.Builder
+		cmds []command
+		open *command
 	)
-	scanner.Buffer(make([]byte, 1<<20), 1<<20)
-	for scanner.Scan() {
-		lineNo++
-		line := scanner.Text()
-		trimmed := strings.TrimSpace(line)
-		switch {
-		case !inBlock && trimmed == "```sh":
-			inBlock = true
+	walkFences(doc, "sh", func(lineNo int, line string, at fence) {
+		if at != inside {
 			out.WriteString("\n")
-			continue
-		case inBlock && strings.HasPrefix(trimmed, "```"):
-			inBlock = false
-			out.WriteString("\n")
-			continue
-		case !inBlock:
-			out.WriteString("\n")
-			continue
+			return
 		}
 		out.WriteString(line + "\n")
 		if open == nil {
-			if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-				continue
+			if trimmed := strings.TrimSpace(line); trimmed == "" || strings.HasPrefix(trimmed, "#") {
+				return
 			}
 			open = &command{first: lineNo}
 		}
@@ -125,7 +108,7 @@ func script(doc string) (string, []command) {
 			cmds = append(cmds, *open)
 			open = nil
 		}
-	}
+	})
 	return out.String(), cmds
 }
 

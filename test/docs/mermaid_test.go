@@ -7,7 +7,6 @@ package docs
 // test/docs/package-lock.json (`npm ci` in test/docs; make test runs it).
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -45,29 +44,23 @@ func (b block) String() string { return fmt.Sprintf("%s:%d", b.doc, b.line) }
 // mermaidBlocks returns the ```mermaid blocks of doc, in order.
 func mermaidBlocks(name, doc string) []block {
 	var (
-		out     []block
-		open    *block
-		body    strings.Builder
-		lineNo  int
-		scanner = bufio.NewScanner(strings.NewReader(doc))
+		out  []block
+		open *block
+		body strings.Builder
 	)
-	scanner.Buffer(make([]byte, 1<<20), 1<<20)
-	for scanner.Scan() {
-		lineNo++
-		line := scanner.Text()
-		trimmed := strings.TrimSpace(line)
-		switch {
-		case open == nil && trimmed == "```mermaid":
-			open = &block{doc: name, line: lineNo}
+	walkFences(doc, "mermaid", func(n int, line string, at fence) {
+		switch at {
+		case opening:
+			open = &block{doc: name, line: n}
 			body.Reset()
-		case open != nil && strings.HasPrefix(trimmed, "```"):
+		case inside:
+			body.WriteString(line + "\n")
+		case closing:
 			open.text = body.String()
 			out = append(out, *open)
 			open = nil
-		case open != nil:
-			body.WriteString(line + "\n")
 		}
-	}
+	})
 	if open != nil { // an unclosed fence: the viewer shows it as code, not a diagram
 		open.text = body.String()
 		out = append(out, *open)

@@ -20,34 +20,10 @@ func TestBuild_EveryOverlayDecodesStrictlyIntoItsType(t *testing.T) {
 			if len(m.Namespaces) != 1 || m.Namespaces[0].Name != namespace {
 				t.Errorf("namespaces = %v, want exactly %s", m.Namespaces, namespace)
 			}
-			check := func(kind, name, ns string) {
-				if ns != namespace {
-					t.Errorf("%s %s is in namespace %q, want %s", kind, name, ns, namespace)
+			for _, o := range m.Objects {
+				if o.Kind != "Namespace" && o.Namespace != namespace {
+					t.Errorf("%s %s is in namespace %q, want %s", o.Kind, o.Name, o.Namespace, namespace)
 				}
-			}
-			for _, d := range m.Deployments {
-				check("Deployment", d.Name, d.Namespace)
-			}
-			for _, s := range m.Services {
-				check("Service", s.Name, s.Namespace)
-			}
-			for _, c := range m.ConfigMaps {
-				check("ConfigMap", c.Name, c.Namespace)
-			}
-			for _, p := range m.PDBs {
-				check("PodDisruptionBudget", p.Name, p.Namespace)
-			}
-			for _, h := range m.HPAs {
-				check("HorizontalPodAutoscaler", h.Name, h.Namespace)
-			}
-			for _, i := range m.Ingresses {
-				check("Ingress", i.Name, i.Namespace)
-			}
-			for _, p := range m.Policies {
-				check("NetworkPolicy", p.Name, p.Namespace)
-			}
-			for _, c := range m.Clusters {
-				check("Cluster", c.Metadata.Name, c.Metadata.Namespace)
 			}
 			t.Logf("%d deployments, %d services, %d network policies", len(m.Deployments), len(m.Services), len(m.Policies))
 		})

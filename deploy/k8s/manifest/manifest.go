@@ -32,7 +32,13 @@ type Manifest struct {
 	Ingresses   []networkingv1.Ingress
 	Policies    []networkingv1.NetworkPolicy
 	Clusters    map[string]*Cluster
+	// Objects is every object in build order, as kind, name and namespace:
+	// what a check that holds for every kind (the namespace) reads.
+	Objects []Object
 }
+
+// Object names one object of a Manifest.
+type Object struct{ Kind, Name, Namespace string }
 
 // Cluster is the part of CloudNativePG's postgresql.cnpg.io/v1 Cluster
 // that deploy/k8s uses. The type is not in k8s.io/api, and importing the
@@ -131,51 +137,44 @@ func (m *Manifest) Add(raw []byte) error {
 	var head struct {
 		APIVersion string `json:"apiVersion"`
 		Kind       string `json:"kind"`
+		Metadata   struct{ Name, Namespace string }
 	}
 	if err := json.Unmarshal(js, &head); err != nil {
 		return err
 	}
+	m.Objects = append(m.Objects, Object{head.Kind, head.Metadata.Name, head.Metadata.Namespace})
 	switch head.APIVersion + " " + head.Kind {
 	case "v1 Namespace":
-		var o corev1.Namespace
-		err = DecodeStrict(js, &o)
-		m.Namespaces = append(m.Namespaces, o)
+		return into(js, func(o *corev1.Namespace) { m.Namespaces = append(m.Namespaces, *o) })
 	case "apps/v1 Deployment":
-		var o appsv1.Deployment
-		err = DecodeStrict(js, &o)
-		m.Deployments[o.Name] = &o
+		return into(js, func(o *appsv1.Deployment) { m.Deployments[o.Name] = o })
 	case "v1 Service":
-		var o corev1.Service
-		err = DecodeStrict(js, &o)
-		m.Services[o.Name] = &o
+		return into(js, func(o *corev1.Service) { m.Services[o.Name] = o })
 	case "v1 ConfigMap":
-		var o corev1.ConfigMap
-		err = DecodeStrict(js, &o)
-		m.ConfigMaps[o.Name] = &o
+		return into(js, func(o *corev1.ConfigMap) { m.ConfigMaps[o.Name] = o })
 	case "policy/v1 PodDisruptionBudget":
-		var o policyv1.PodDisruptionBudget
-		err = DecodeStrict(js, &o)
-		m.PDBs = append(m.PDBs, o)
+		return into(js, func(o *policyv1.PodDisruptionBudget) { m.PDBs = append(m.PDBs, *o) })
 	case "autoscaling/v2 HorizontalPodAutoscaler":
-		var o autoscalingv2.HorizontalPodAutoscaler
-		err = DecodeStrict(js, &o)
-		m.HPAs[o.Name] = &o
+		return into(js, func(o *autoscalingv2.HorizontalPodAutoscaler) { m.HPAs[o.Name] = o })
 	case "networking.k8s.io/v1 Ingress":
-		var o networkingv1.Ingress
-		err = DecodeStrict(js, &o)
-		m.Ingresses = append(m.Ingresses, o)
+		return into(js, func(o *networkingv1.Ingress) { m.Ingresses = append(m.Ingresses, *o) })
 	case "networking.k8s.io/v1 NetworkPolicy":
-		var o networkingv1.NetworkPolicy
-		err = DecodeStrict(js, &o)
-		m.Policies = append(m.Policies, o)
+		return into(js, func(o *networkingv1.NetworkPolicy) { m.Policies = append(m.Policies, *o) })
 	case "postgresql.cnpg.io/v1 Cluster":
-		var o Cluster
-		err = DecodeStrict(js, &o)
-		m.Clusters[o.Metadata.Name] = &o
+		return into(js, func(o *Cluster) { m.Clusters[o.Metadata.Name] = o })
 	default:
 		return fmt.Errorf("no check knows %s %s: add its k8s.io/api type to manifest.Add", head.APIVersion, head.Kind)
 	}
-	return err
+}
+
+// into decodes js strictly into a new T and hands it to keep.
+func into[T any](js []byte, keep func(*T)) error {
+	var o T
+	if err := DecodeStrict(js, &o); err != nil {
+		return err
+	}
+	keep(&o)
+	return nil
 }
 
 // DecodeStrict decodes one JSON object into v: a field v's type does not

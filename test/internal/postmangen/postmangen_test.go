@@ -55,7 +55,9 @@ func testInput() Input {
 		"stock": []byte(testStock), "panier-1": []byte(testPanier), "clients": []byte(testClients)}}
 }
 
-func TestReferenceRequests(t *testing.T) {
+// testRoutes are the public routes and parsed specs of testInput.
+func testRoutes(t *testing.T) ([]route, map[string]*spec) {
+	t.Helper()
 	routes, err := publicRoutes([]byte(testKrakend))
 	require.NoError(t, err)
 	specs := map[string]*spec{}
@@ -63,6 +65,11 @@ func TestReferenceRequests(t *testing.T) {
 		specs[h], err = parseSpec(raw)
 		require.NoError(t, err)
 	}
+	return routes, specs
+}
+
+func TestReferenceRequests(t *testing.T) {
+	routes, specs := testRoutes(t)
 	reads, writes, err := referenceFolders(routes, specs)
 	require.NoError(t, err)
 
@@ -131,13 +138,7 @@ func TestCompte(t *testing.T) {
 }
 
 func TestParcoursStepsMustBePublicRoutes(t *testing.T) {
-	routes, err := publicRoutes([]byte(testKrakend))
-	require.NoError(t, err)
-	specs := map[string]*spec{}
-	for h, raw := range testInput().Specs {
-		specs[h], err = parseSpec(raw)
-		require.NoError(t, err)
-	}
+	routes, specs := testRoutes(t)
 	ok := step{name: "lire", method: "GET", path: "/produits/7?actif=true", test: `pm.test("200", function () {});`}
 	it, err := ok.item(routes, specs)
 	require.NoError(t, err)
@@ -162,13 +163,7 @@ func TestBuild_TheRealParcoursNeedsItsRoutes(t *testing.T) {
 }
 
 func TestBuild_Deterministic(t *testing.T) {
-	routes, err := publicRoutes([]byte(testKrakend))
-	require.NoError(t, err)
-	specs := map[string]*spec{}
-	for h, raw := range testInput().Specs {
-		specs[h], err = parseSpec(raw)
-		require.NoError(t, err)
-	}
+	routes, specs := testRoutes(t)
 	var first []byte
 	for range 5 {
 		reads, writes, err := referenceFolders(routes, specs)
