@@ -7,6 +7,7 @@ import "github.com/go-chi/chi/v5"
 // the person's own token. Serve the router through Server.Protect.
 func Routes(r chi.Router, s *Server) {
 	r.Get("/static/app.css", s.CSS)
+	r.Get("/static/app.js", s.JS)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.withSession)

@@ -4,10 +4,10 @@ import (
 	"net/http"
 )
 
-// ContentSecurityPolicy is sent with every answer. The pages hold no script
-// at all and no inline style (the one style sheet is /static/app.css), so
-// nothing needs 'unsafe-inline' or a hash; no other site may frame them, and
-// forms post only here.
+// ContentSecurityPolicy is sent with every answer. The pages hold no inline
+// script or style (the one style sheet is /static/app.css, the one script
+// /static/app.js, both served here), so nothing needs 'unsafe-inline' or a
+// hash; no other site may frame them, and forms post only here.
 const ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
 
 // Protect wraps the whole app: the security headers on every answer, then

@@ -13,9 +13,12 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,8 +36,46 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
-//go:embed static/app.css
-var appCSS []byte
+// The style sheet and the script are each one file in the browser and
+// several here, one per part of the app (static/app.css first): each page
+// part keeps its own, and the browser still makes one request for each.
+//
+//go:embed static/*.css static/*.js
+var static embed.FS
+
+var (
+	appCSS = bundle("*.css", "app.css")
+	appJS  = bundle("*.js", "")
+)
+
+// bundle joins the embedded static files matching pattern, first before the
+// rest, the rest in name order.
+func bundle(pattern, first string) []byte {
+	names, err := fs.Glob(static, "static/"+pattern)
+	if err != nil {
+		panic(err)
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		switch {
+		case a == b:
+			return 0
+		case path.Base(a) == first:
+			return -1
+		case path.Base(b) == first:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	var out []byte
+	for _, n := range names {
+		b, err := static.ReadFile(n)
+		if err != nil {
+			panic(err)
+		}
+		out = append(append(out, b...), '\n')
+	}
+	return out
+}
 
 var funcs = template.FuncMap{
 	"argent":  argent,
@@ -366,7 +407,17 @@ func (s *Server) Home(w http.ResponseWriter, r *http.Request) {
 
 // CSS serves the one style sheet, embedded in the binary.
 func (s *Server) CSS(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	serveStatic(w, "text/css; charset=utf-8", appCSS)
+}
+
+// JS serves the one script. Every page works without it: it only makes
+// forms quicker to fill (filtering as one types, a running total).
+func (s *Server) JS(w http.ResponseWriter, _ *http.Request) {
+	serveStatic(w, "text/javascript; charset=utf-8", appJS)
+}
+
+func serveStatic(w http.ResponseWriter, contentType string, b []byte) {
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	_, _ = w.Write(appCSS)
+	_, _ = w.Write(b)
 }
