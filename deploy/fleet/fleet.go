@@ -60,8 +60,9 @@ type Options struct {
 	// to it (jaeger.go); the zero value runs none.
 	Jaeger JaegerMode
 	// NoDemo skips the sales history generator (commande's cmd/generer) that
-	// otherwise fills the database with 90 days of sales once the fleet is
-	// ready. Tests set it: they need a fast start and only their own data.
+	// otherwise creates 300 demo customers and fills the database with 90
+	// days of their sales once the fleet is ready. Tests set it: they need a
+	// fast start and only their own data.
 	NoDemo bool
 	// NoDemoAccounts starts identite without IDENTITE_DEMO, so without the
 	// demo staff accounts (caissier1…5, logistique, maison-mere). They are
@@ -268,10 +269,17 @@ func (f *Fleet) withDemo() bool {
 }
 
 // demo runs commande's sales history generator against the fleet's
-// database, with stock's current prices. It adds nothing when a history is
-// already there, so a second `make run` starts at once.
+// database, with stock's current prices. Its buyers are generated customers
+// that it creates first in the clients service, signed in at identite as the
+// head office's demo account, so it needs both and the demo accounts. It
+// adds nothing when a history is already there, so a second `make run`
+// starts at once.
 func (f *Fleet) demo(ctx context.Context) error {
 	if !f.withDemo() {
+		return nil
+	}
+	if why := f.demoBlocked(); why != "" {
+		f.printf("demo sales history skipped: %s\n", why)
 		return nil
 	}
 	begin := time.Now()
@@ -283,7 +291,11 @@ func (f *Fleet) demo(ctx context.Context) error {
 	defer out.Close()
 	cmd := exec.CommandContext(ctx, filepath.Join(f.opts.BinDir, "generer"))
 	cmd.Dir = f.root
-	env := map[string]string{"DATABASE_URL": roleURL(f.adminDB, "commande")}
+	env := map[string]string{
+		"DATABASE_URL": roleURL(f.adminDB, "commande"),
+		"CLIENTS_URL":  f.URL("clients"),
+		"TOKEN_URL":    f.URL("identite") + "/auth/jeton",
+	}
 	if f.Running("stock") {
 		env["STOCK_URL"] = f.URL("stock")
 	}
@@ -294,6 +306,18 @@ func (f *Fleet) demo(ctx context.Context) error {
 	}
 	f.printf("demo sales history ready in %s (log %s)\n", time.Since(begin).Round(time.Millisecond), logPath)
 	return nil
+}
+
+// demoBlocked says why the demo cannot run, "" when it can: the sales are
+// the customers' of the clients service, and the head office creates them.
+func (f *Fleet) demoBlocked() string {
+	switch {
+	case !f.Running("clients") || !f.Running("identite"):
+		return "it needs clients and identite running (its buyers are the clients service's customers)"
+	case f.opts.NoDemoAccounts:
+		return "it signs in as the demo maison-mere account, which -no-demo-accounts leaves out"
+	}
+	return ""
 }
 
 // URL is the base URL of a process ("stock", "web-2"); a service that runs

@@ -35,7 +35,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	logLevel := fs.String("log-level", "info", "LOG_LEVEL of the services")
 	quiet := fs.Bool("quiet", false, "keep process output in the log files only")
 	noExtras := fs.Bool("no-extras", false, "start no nginx, Prometheus, gateway or Jaeger")
-	noDemo := fs.Bool("no-demo", false, "skip the demo sales history (90 days of sales, generated once)")
+	noDemo := fs.Bool("no-demo", false, "skip the demo sales history (300 customers and 90 days of their sales, generated once)")
 	noDemoAccounts := fs.Bool("no-demo-accounts", false, "start identite without the demo staff accounts (IDENTITE_DEMO)")
 	noRestart := fs.Bool("no-restart", false, "leave a crashed process down instead of restarting it with backoff")
 	if err := fs.Parse(args[1:]); err != nil {

@@ -1,10 +1,14 @@
 // Command generer fills commande's tables with a plausible sales history
 // (the last -days days, the five stores and online) for demos and the
-// report benchmarks. It writes through commande's own repository, once: a
-// second run adds nothing unless -force.
+// report benchmarks. The buyers are -clients generated customers, which it
+// first makes sure exist in the clients service (through its API, signed in
+// as the head office): each sale names a real account, and none the guest,
+// whose orders stay the ones the guest made. It writes the sales through
+// commande's own repository, once: a second run adds nothing unless -force.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -21,7 +25,12 @@ import (
 	"multimagasins/commande/internal/postgres"
 	"multimagasins/commande/migrations"
 	"multimagasins/kit"
+	"multimagasins/kit/api/clientsapi"
 )
+
+// motDePasseDemo is the README's password of the demo staff accounts that
+// identite seeds with IDENTITE_DEMO: a published demo value, not a secret.
+const motDePasseDemo = "multimagasins"
 
 func main() {
 	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout); err != nil {
@@ -37,16 +46,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	parJour := fs.Int("par-jour", 40, "average sales per day for each store and for online")
 	database := fs.String("database", getenv("DATABASE_URL"), "commande's database URL (default $DATABASE_URL)")
 	stockURL := fs.String("stock-url", getenv("STOCK_URL"), "stock service, for the current prices (default $STOCK_URL); seed prices when unreachable")
+	clientsURL := fs.String("clients-url", getenv("CLIENTS_URL"), "clients service, where the buyers are created (default $CLIENTS_URL)")
+	nClients := fs.Int("clients", 300, "generated customers who make the sales (the first ones stay the same when it grows)")
+	tokenURL := fs.String("jeton", getenv("TOKEN_URL"), "identite's token endpoint, to sign in -compte (default $TOKEN_URL)")
+	nomCompte := fs.String("compte", "maison-mere", "staff account that creates the customers (maison-mere: the head office)")
+	motDePasse := fs.String("mot-de-passe", cmp.Or(getenv("GENERER_MOT_DE_PASSE"), motDePasseDemo),
+		"its password (default $GENERER_MOT_DE_PASSE, else the README's demo password)")
 	graine := fs.Int64("seed", 42, "random seed: the same seed and day give the same history")
 	force := fs.Bool("force", false, "add another history even when one was generated before")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if *jours < 1 || *parJour < 1 {
-		return errors.New("-days and -par-jour must be at least 1")
+	if *jours < 1 || *parJour < 1 || *nClients < 1 {
+		return errors.New("-days, -par-jour and -clients must be at least 1")
 	}
 	if *database == "" {
 		return errors.New("-database or DATABASE_URL is required")
+	}
+	if *clientsURL == "" || *tokenURL == "" {
+		return errors.New("-clients-url (or CLIENTS_URL) and -jeton (or TOKEN_URL) are required: every sale is a customer's of the clients service")
 	}
 	log := kit.NewLogger(stdout, "info", "generer")
 	cfg := kit.Config{Service: "generer", DatabaseURL: *database, DBMaxConns: 2}
@@ -68,7 +86,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	// Another seed for each forced run, so its orders get new ids.
 	g := postgres.Generation{Graine: *graine + int64(runs), Jours: *jours, ParJour: *parJour}
 	begin := time.Now()
-	ventes := demo.Ventes(demo.Plan{Jours: g.Jours, ParJour: g.ParJour, Graine: g.Graine, Fin: time.Now(), Prix: prix(ctx, *stockURL, log)})
+	jetons, err := compte{tokenURL: *tokenURL, nom: *nomCompte, motDePasse: *motDePasse}.jetons(ctx)
+	if err != nil {
+		return err
+	}
+	clients, err := creerClients(ctx, clientsapi.New(kit.NewClient(*clientsURL, 10*time.Second, kit.WithTokens(jetons))), *nClients)
+	if err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "customers ready", "clients", len(clients), "duration_ms", time.Since(begin).Milliseconds())
+	ventes := demo.Ventes(demo.Plan{Jours: g.Jours, ParJour: g.ParJour, Graine: g.Graine, Fin: time.Now(),
+		Prix: prix(ctx, *stockURL, log), Clients: clients})
 	n, err := repo.InsererHistorique(ctx, g, ventes, *force)
 	if err != nil {
 		return err

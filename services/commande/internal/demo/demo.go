@@ -1,6 +1,7 @@
 // Package demo plans a plausible sales history for the five stores and the
-// online channel: who bought what, when, and what came back. It is pure (a
-// seeded generator, no I/O), so the same seed and end give the same sales.
+// online channel: who bought what, when, and what came back, and the
+// customers who did (Clientele). It is pure (seeded generators, no I/O), so
+// the same seed, end and customers give the same sales.
 package demo
 
 import (
@@ -30,6 +31,9 @@ type Plan struct {
 	Graine  int64               // the random seed
 	Fin     time.Time           // the history ends at the start of the Montréal day holding Fin
 	Prix    map[int64]kit.Cents // unit price by product id
+	// Clients are the ids of the customers who buy, as the clients service
+	// gave them (never assumed), in Clientele's order; at least one.
+	Clients []int64
 }
 
 // poidsCanal: busier stores downtown, fewer online orders; the mean is 1,
@@ -45,13 +49,18 @@ var poidsJour = [7]float64{0.95, 0.85, 0.85, 0.95, 1.0, 1.15, 1.25}
 // tauxRetour is the share of sales that see something come back.
 const tauxRetour = 0.02
 
-// Ventes plans the history, oldest day first.
+// Ventes plans the history, oldest day first. It panics when p has no
+// customers: every sale is someone's.
 func Ventes(p Plan) []commande.VenteHistorique {
 	loc, err := time.LoadLocation(commande.Fuseau)
 	if err != nil {
 		panic(err) // time/tzdata is linked in: the zone is always there
 	}
+	if len(p.Clients) == 0 {
+		panic("demo.Ventes: the plan has no customers")
+	}
 	rng := rand.New(rand.NewPCG(uint64(p.Graine), 0x6d61676173696e73))
+	qui := newAcheteurs(rng, p.Clients)
 	produits := make([]int64, 0, len(p.Prix))
 	for id := range p.Prix {
 		produits = append(produits, id)
@@ -73,7 +82,7 @@ func Ventes(p Plan) []commande.VenteHistorique {
 		for _, c := range poidsCanal {
 			n := int(math.Round(float64(p.ParJour) * c.poids * poidsJour[jour.Weekday()] * (0.85 + 0.3*rng.Float64())))
 			for range max(n, 1) {
-				v := vente(rng, jour, c.magasin, produits, poids, somme, p.Prix)
+				v := vente(rng, jour, c.magasin, qui.tirer(rng, c.magasin), produits, poids, somme, p.Prix)
 				if rng.Float64() < tauxRetour {
 					v.Retour = retour(rng, v, fin)
 				}
@@ -84,12 +93,11 @@ func Ventes(p Plan) []commande.VenteHistorique {
 	return out
 }
 
-func vente(rng *rand.Rand, jour time.Time, magasin int, produits []int64, poids []float64, somme float64,
+func vente(rng *rand.Rand, jour time.Time, magasin int, client int64, produits []int64, poids []float64, somme float64,
 	prix map[int64]kit.Cents) commande.VenteHistorique {
-	d := commande.Demande{ClientID: 1, Canal: commande.EnLigne}
+	d := commande.Demande{ClientID: client, Canal: commande.EnLigne}
 	var at time.Time
 	if magasin == 0 {
-		d.ClientID = 2 + rng.Int64N(300)
 		at = jour.Add(time.Duration(rng.Int64N(int64(24 * time.Hour))))
 	} else {
 		m := magasin
@@ -112,6 +120,59 @@ func vente(rng *rand.Rand, jour time.Time, magasin int, produits []int64, poids 
 		d.Lignes = append(d.Lignes, commande.LigneDemandee{ProduitID: pid, Quantite: q, PrixUnitaire: prix[pid]})
 	}
 	return commande.VenteHistorique{Demande: d, CreeLe: at.UTC().Truncate(time.Microsecond)}
+}
+
+// partHabitues is the share of a store's counter sales made by its regulars;
+// the rest are customers who live elsewhere and happen by.
+const partHabitues = 0.85
+
+// acheteurs picks who makes a sale. Each customer has a home store and a
+// loyalty weight (a few buy often, most now and then). Counter sales go to
+// customers too, as if each showed the chain's loyalty card at the till: a
+// sale with no customer would fall on the guest (client 1), whose list must
+// hold only what the guest did, and an anonymous counter sale has no other
+// honest place to go today.
+type acheteurs struct {
+	tous     tirage
+	habitues [6]tirage // by home store, 1 to 5
+}
+
+// tirage draws one id, each with its weight: cumul holds the running sums.
+type tirage struct {
+	ids   []int64
+	cumul []float64
+}
+
+func (t *tirage) ajouter(id int64, poids float64) {
+	var avant float64
+	if n := len(t.cumul); n > 0 {
+		avant = t.cumul[n-1]
+	}
+	t.ids, t.cumul = append(t.ids, id), append(t.cumul, avant+poids)
+}
+
+func (t *tirage) tirer(rng *rand.Rand) int64 {
+	x := rng.Float64() * t.cumul[len(t.cumul)-1]
+	i, _ := slices.BinarySearch(t.cumul, x)
+	return t.ids[min(i, len(t.ids)-1)]
+}
+
+func newAcheteurs(rng *rand.Rand, clients []int64) *acheteurs {
+	a := &acheteurs{}
+	for _, id := range clients {
+		poids := 0.2 + rng.ExpFloat64()
+		a.tous.ajouter(id, poids)
+		a.habitues[1+rng.IntN(5)].ajouter(id, poids)
+	}
+	return a
+}
+
+// tirer picks the customer of a sale at magasin (0 online).
+func (a *acheteurs) tirer(rng *rand.Rand, magasin int) int64 {
+	if h := &a.habitues[magasin]; magasin > 0 && len(h.ids) > 0 && rng.Float64() < partHabitues {
+		return h.tirer(rng)
+	}
+	return a.tous.tirer(rng)
 }
 
 // retour brings back part of one line within a week of the sale, never after fin.
