@@ -164,7 +164,9 @@ const (
 type DemandeAppro struct {
 	ID         int64     `json:"id"`
 	MagasinID  int64     `json:"magasin_id"`
+	MagasinNom string    `json:"magasin_nom"`
 	ProduitID  int64     `json:"produit_id"`
+	ProduitNom string    `json:"produit_nom"`
 	Quantite   int64     `json:"quantite"`
 	Statut     string    `json:"statut"`
 	Origine    string    `json:"origine"` // magasin or automatique

@@ -20,7 +20,9 @@ import (
 type demande struct {
 	ID         int64  `json:"id"`
 	MagasinID  int64  `json:"magasin_id"`
+	MagasinNom string `json:"magasin_nom"`
 	ProduitID  int64  `json:"produit_id"`
+	ProduitNom string `json:"produit_nom"`
 	Quantite   int64  `json:"quantite"`
 	Statut     string `json:"statut"`
 	Origine    string `json:"origine"`
@@ -97,8 +99,9 @@ func snapshotAppro(t *testing.T, dbURL string) string {
 func TestDemandes_CreateListAndGet(t *testing.T) {
 	base, _ := start(t)
 	a := createDemande(t, base, 1, 3, 10)
-	require.Equal(t, demande{ID: a.ID, MagasinID: 1, ProduitID: 3, Quantite: 10, Statut: "en_attente",
-		Origine: "magasin", Motif: "vitrine vide"}, a)
+	// Names come with the ids: a page listing requests makes no second call.
+	require.Equal(t, demande{ID: a.ID, MagasinID: 1, MagasinNom: "Plateau", ProduitID: 3, ProduitNom: "Haut-parleur Bluetooth",
+		Quantite: 10, Statut: "en_attente", Origine: "magasin", Motif: "vitrine vide"}, a)
 	b := createDemande(t, base, 2, 3, 5)
 	c := createDemande(t, base, 2, 4, 7)
 
@@ -222,6 +225,15 @@ func TestDemandes_ConcurrentApprovalsTransferOnce(t *testing.T) {
 	require.Equal(t, 2, countMouvements(t, dbURL, "transfert", "demande:"+itoa(d.ID)))
 }
 
+func statutDemande(t *testing.T, base string, id int64) string {
+	t.Helper()
+	var d demande
+	r := kittest.Do(t, "GET", base+"/demandes/"+itoa(id), nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r.JSON(t, &d)
+	return d.Statut
+}
+
 func TestDemandes_RefuseNeedsAMotifAndClosesTheRequest(t *testing.T) {
 	base, dbURL := start(t)
 	p := newProduit(t, base, 100)
@@ -231,12 +243,16 @@ func TestDemandes_RefuseNeedsAMotifAndClosesTheRequest(t *testing.T) {
 	kittest.RequireProblem(t, kittest.Do(t, "POST", path, map[string]any{"motif": ""}), 422, "body.motif")
 	kittest.RequireProblem(t, kittest.Do(t, "POST", path, map[string]any{"motif": "   "}), 422, "body.motif")
 
-	r := kittest.Do(t, "POST", path, map[string]any{"motif": "budget épuisé"})
+	require.Equal(t, "en_attente", statutDemande(t, base, d.ID), "a refusal without a reason changes nothing")
+
+	r := kittest.Do(t, "POST", path, map[string]any{"motif": "  budget épuisé "})
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	var got demande
 	r.JSON(t, &got)
 	require.Equal(t, "refusee", got.Statut)
-	require.Equal(t, "budget épuisé", got.MotifRefus)
+	require.Equal(t, "budget épuisé", got.MotifRefus, "the reason is kept trimmed")
+	require.Equal(t, "Saint-Laurent", got.MagasinNom, "an update's answer names the store too")
+	require.Equal(t, "Test "+t.Name(), got.ProduitNom)
 
 	before := snapshotAppro(t, dbURL)
 	kittest.RequireProblem(t, approve(t, base, d.ID), http.StatusConflict, "path.id")

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"multimagasins/kit"
 	"multimagasins/stock/internal/stock"
@@ -83,7 +84,7 @@ func (h *handlers) refuseDemande(ctx context.Context, in *refuseDemandeInput) (*
 	if err := in.Body.Validate(); err != nil {
 		return nil, h.problem(ctx, err, "", nil)
 	}
-	d, err := h.repo.RefuseDemande(ctx, in.ID, in.Body.Motif)
+	d, err := h.repo.RefuseDemande(ctx, in.ID, strings.TrimSpace(in.Body.Motif))
 	if err != nil {
 		return nil, h.problem(ctx, err, "path.id", in.ID)
 	}

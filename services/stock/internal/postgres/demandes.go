@@ -12,12 +12,18 @@ import (
 	"multimagasins/stock/internal/stock"
 )
 
-const demandeColumns = `id, magasin_id, produit_id, quantite, statut, origine, motif, motif_refus, cree_le, modifie_le`
+// demandeColumns names the store and the product beside their ids: every
+// page that lists requests shows names. Scalar subqueries rather than a join,
+// so the same list serves SELECT, INSERT … RETURNING and UPDATE … RETURNING
+// (and SELECT … FOR UPDATE locks the request row only).
+const demandeColumns = `id, magasin_id, (SELECT e.nom FROM emplacements e WHERE e.id = demandes.magasin_id),
+	produit_id, (SELECT p.nom FROM produits p WHERE p.id = demandes.produit_id),
+	quantite, statut, origine, motif, motif_refus, cree_le, modifie_le`
 
 func scanDemande(row pgx.Row) (stock.DemandeAppro, error) {
 	var d stock.DemandeAppro
-	err := row.Scan(&d.ID, &d.MagasinID, &d.ProduitID, &d.Quantite, &d.Statut, &d.Origine, &d.Motif, &d.MotifRefus,
-		&d.CreeLe, &d.ModifieLe)
+	err := row.Scan(&d.ID, &d.MagasinID, &d.MagasinNom, &d.ProduitID, &d.ProduitNom, &d.Quantite, &d.Statut, &d.Origine,
+		&d.Motif, &d.MotifRefus, &d.CreeLe, &d.ModifieLe)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, stock.ErrDemandeNotFound
 	}

@@ -55,7 +55,9 @@ const (
 type DemandeAppro struct {
 	ID         int64     `json:"id"`
 	MagasinID  int64     `json:"magasin_id"`
+	MagasinNom string    `json:"magasin_nom" doc:"The store's name, so a list of requests needs no second call."`
 	ProduitID  int64     `json:"produit_id"`
+	ProduitNom string    `json:"produit_nom" doc:"The product's name, for the same reason."`
 	Quantite   int64     `json:"quantite"`
 	Statut     string    `json:"statut" enum:"en_attente,approuvee,refusee,livree"`
 	Origine    string    `json:"origine" enum:"magasin,automatique"`

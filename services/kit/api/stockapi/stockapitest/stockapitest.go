@@ -240,7 +240,8 @@ func Contract(t *testing.T, baseURL string) {
 		contract.OK(t, err, "CreateDemande")
 		contract.Exact[stockapi.DemandeAppro](t, calls, http.StatusCreated)
 		contract.True(t, d.ID > 0 && d.MagasinID == 1 && d.ProduitID == id && d.Quantite == 2 &&
-			d.Statut == stockapi.DemandeEnAttente && d.Origine == "magasin" && d.Motif == "vitrine", "demande %+v", d)
+			d.Statut == stockapi.DemandeEnAttente && d.Origine == "magasin" && d.Motif == "vitrine" &&
+			d.MagasinNom != "" && d.ProduitNom != "", "demande %+v", d)
 		_, err = c.CreateDemande(ctx, 1, stockapi.NouvelleDemandeAppro{ProduitID: id, Quantite: 1})
 		contract.Problem(t, err, http.StatusConflict, "body.produit_id")
 
