@@ -18,6 +18,8 @@ POSTMAN_DIR := deploy/postman
 NEWMAN_STAMP := $(POSTMAN_DIR)/node_modules/.package-lock.json
 # The mermaid parser that test/docs loads into chromium to check the diagrams.
 MERMAID_STAMP := test/docs/node_modules/.package-lock.json
+# axe-core, which test/browser injects into every page of the web app.
+AXE_STAMP := test/browser/node_modules/.package-lock.json
 
 # -race roughly doubles build and run time; on the project's 2-core machines the
 # whole suite still fits comfortably, and it is where concurrency bugs show.
@@ -54,7 +56,7 @@ run: ## build, create the database and start the whole fleet natively
 	$(GO) build -o bin/fleet ./deploy/fleet/cmd/fleet
 	exec bin/fleet
 
-test: $(NEWMAN_STAMP) $(MERMAID_STAMP) $(JAEGER) ## run every module's tests against the local PostgreSQL
+test: $(NEWMAN_STAMP) $(MERMAID_STAMP) $(AXE_STAMP) $(JAEGER) ## run every module's tests against the local PostgreSQL
 	$(GO) test $(TEST_FLAGS) $(PKGS)
 
 # newman (npm) runs the Postman collection in test/postman. npm writes
@@ -68,6 +70,11 @@ $(NEWMAN_STAMP): $(POSTMAN_DIR)/package.json $(POSTMAN_DIR)/package-lock.json
 $(MERMAID_STAMP): test/docs/package.json test/docs/package-lock.json
 	@command -v npm >/dev/null || { echo "make test needs Node.js and npm for the Mermaid check (test/docs): apt-get install nodejs npm" >&2; exit 1; }
 	cd test/docs && npm ci --no-audit --no-fund
+
+# The same stamp for the pages' accessibility check (test/browser/pages_test.go).
+$(AXE_STAMP): test/browser/package.json test/browser/package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs Node.js and npm for axe-core (test/browser): apt-get install nodejs npm" >&2; exit 1; }
+	cd test/browser && npm ci --no-audit --no-fund
 
 # bin/jaeger is rebuilt only when its module's go.mod or go.sum changes: a
 # cold build takes minutes (docs/observability.md#traces), a warm one seconds.

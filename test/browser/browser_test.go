@@ -27,12 +27,19 @@ const demoPassword = "multimagasins"
 // browser has its own profile, so its own cookies: one person per browser.
 func browse(t *testing.T) (context.Context, string) {
 	t.Helper()
+	return browseFor(t, 90*time.Second)
+}
+
+// browseFor is browse for a test that walks many pages in one browser:
+// limit bounds the whole walk, so a stuck page fails instead of hanging.
+func browseFor(t *testing.T, limit time.Duration) (context.Context, string) {
+	t.Helper()
 	base := fl.URL("nginx")
 	require.NotEmpty(t, base, "nginx is not running: %s", fl.Skipped("nginx"))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), headless.Options(t, chromedp.WindowSize(1280, 1600))...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	// A bound so a stuck page fails the test instead of hanging the suite.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	return ctx, base
 }
@@ -137,15 +144,21 @@ func TestBrowser_CounterSaleLowersTheStoresStock(t *testing.T) {
 	signIn(t, ctx, base, "/magasins/3", "caissier3", demoPassword)
 	avant := disponible(t, ctx, 5)
 
+	// The product's number in the scan field, then one more on the ticket.
 	do(t, ctx,
-		chromedp.SetValue(chromedp.CSS(`#vente-produit-0`), "5"),
-		chromedp.SetValue(chromedp.CSS(`#vente-quantite-0`), "2"),
+		chromedp.SetValue(chromedp.CSS(`#code`), "5"),
+		chromedp.Submit(chromedp.CSS(`#code`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ticket tr[data-produit-id="5"][data-quantite="1"]`)),
+		chromedp.Click(chromedp.CSS(`#plus-5`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ticket tr[data-produit-id="5"][data-quantite="2"]`)),
 		chromedp.Click(chromedp.CSS(`#methode-comptant`)),
+		chromedp.SetValue(chromedp.CSS(`#remis`), "100"),
 		chromedp.Click(chromedp.CSS(`#vendre`)),
 	)
 	statut, texte := sagaResult(t, ctx)
 	require.Equal(t, "CONFIRMEE", statut, texte)
 	require.Contains(t, texte, "STOCK_RESERVE")
+	require.Equal(t, "0,02\u00a0$", text(t, ctx, `#monnaie-rendue`), "100 − 2 × 49,99")
 	require.Equal(t, avant-2, disponible(t, ctx, 5))
 	screenshot(t, ctx, "vente-comptoir")
 }
@@ -198,7 +211,7 @@ func addToCart(t *testing.T, ctx context.Context, produit, quantite int) {
 	p := strconv.Itoa(produit)
 	do(t, ctx,
 		chromedp.SetValue(chromedp.CSS(`#ajout-quantite-`+p), strconv.Itoa(quantite)),
-		chromedp.Click(chromedp.CSS(`#catalogue tr[data-produit-id="`+p+`"] button`)),
+		chromedp.Click(chromedp.CSS(`#ajouter-`+p)),
 		chromedp.WaitVisible(chromedp.CSS(`#panier tr[data-produit-id="`+p+`"]`)),
 	)
 }
@@ -212,12 +225,13 @@ func TestBrowser_OnlineCheckoutSucceeds(t *testing.T) {
 	do(t, ctx, chromedp.Click(chromedp.CSS(`#commander`)))
 	statut, texte := sagaResult(t, ctx)
 	require.Equal(t, "CONFIRMEE", statut, texte)
-	require.Contains(t, texte, "CREEE")
-	require.Contains(t, texte, "PAYEE")
+	require.Contains(t, texte, "Commande créée")
+	require.Contains(t, texte, "Paiement accepté")
+	require.Equal(t, "step", attr(t, ctx, `#saga-resultat li[data-etat="CONFIRMEE"]`, "aria-current"))
 	screenshot(t, ctx, "boutique-confirmee")
 	// The confirmation empties the cart, and the order is the client's.
 	require.Contains(t, text(t, ctx, `#panier tbody`), "Le panier est vide")
-	require.Contains(t, attr(t, ctx, `#commandes tr[data-commande-id]`, "data-statut"), "CONFIRMEE")
+	require.Contains(t, attr(t, ctx, `#commandes [data-commande-id]`, "data-statut"), "CONFIRMEE")
 
 	signOut(t, ctx)
 	do(t, ctx, chromedp.Navigate(base+"/boutique"), chromedp.WaitVisible(chromedp.CSS(`#boutique-anonyme`)))

@@ -101,11 +101,23 @@ func TestWeb_CounterSaleThenReturnShowTheirSagas(t *testing.T) {
 		require.Contains(t, body, `<section id="saga-resultat" data-statut="CONFIRMEE"`, body)
 		return body
 	}
-	body := saga("/magasins/1/ventes", url.Values{"produit_id": {"3"}, "quantite": {"1"}, "methode": {"comptant"}})
+	// The till's forms carry their one-time key (Idempotency-Key) and the
+	// ticket ("ligne=produit:quantité"); a return names no order: it is in
+	// the address of the sale's return page.
+	cle := func(path string) string {
+		t.Helper()
+		_, _, body := caisse.do(t, http.MethodGet, path, nil)
+		m := regexp.MustCompile(`name="cle" value="([0-9a-f-]{36})"`).FindStringSubmatch(body)
+		require.NotNil(t, m, "%s has a one-time key", path)
+		return m[1]
+	}
+	body := saga("/magasins/1/ventes", url.Values{"ligne": {"3:1"}, "methode": {"comptant"}, "remis": {"100"},
+		"cle": {cle("/magasins/1?ligne=3:1")}})
 	for _, e := range []string{"CREEE", "STOCK_VERIFIE", "STOCK_RESERVE", "PAYEE", "CONFIRMEE"} {
 		require.Contains(t, body, `data-etat="`+e+`"`)
 	}
 	m := commandeID.FindStringSubmatch(body)
 	require.NotNil(t, m, "the sale's order id is on the page")
-	saga("/magasins/1/retours", url.Values{"commande_id": {m[1]}, "produit_id": {"3"}, "quantite": {"1"}})
+	retour := "/magasins/1/ventes/" + m[1] + "/retour"
+	saga(retour, url.Values{"rendre-3": {"1"}, "cle": {cle(retour)}})
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -13,48 +14,128 @@ import (
 	"multimagasins/kit/api/panierapi"
 	"multimagasins/kit/api/sagaapi"
 	"multimagasins/kit/api/stockapi"
+	"multimagasins/web/internal/vignette"
 )
 
 // The shop acts only for the signed-in client: its id comes from the
 // verified token in the session, never from the URL or a form field.
 
+// dernieresCommandes is how many orders the shop page lists; the rest are
+// on the orders page.
+const dernieresCommandes = 5
+
+// carteProduit is a product as its card shows it, with its picture.
+type carteProduit struct {
+	stockapi.Produit
+	Image string
+}
+
+func carteDe(p stockapi.Produit) carteProduit {
+	return carteProduit{Produit: p, Image: imageProduit(p)}
+}
+
+// imageProduit is the address of a product's picture, versioned by its
+// content: the browser keeps it until the name or category changes.
+func imageProduit(p stockapi.Produit) string {
+	return "/boutique/images/" + strconv.FormatInt(p.ID, 10) + ".svg?v=" + vignette.Version(p.Nom, p.Categorie)
+}
+
+// ligneVue is a line of the cart with its product's name and picture.
+type ligneVue struct {
+	panierapi.Ligne
+	Nom   string
+	Image string
+}
+
 // Boutique is the catalogue; for a signed-in client also its cart, the
-// checkout and its orders.
+// checkout it follows, and its latest orders.
 func (s *Server) Boutique(w http.ResponseWriter, r *http.Request) {
-	var erreurs []string
-	note := func(err error) {
-		if err != nil {
-			erreurs = append(erreurs, message(err))
-		}
-	}
 	ctx := r.Context()
+	q := r.URL.Query().Get("q")
 	actif := true
-	produits, err := s.stock.ListProduits(ctx, stockapi.ListProduitsParams{Q: r.URL.Query().Get("q"), Actif: &actif,
-		PageQuery: kit.PageQuery{Limit: 100}})
-	note(err)
-	data := map[string]any{"Produits": produits.Items, "Q": r.URL.Query().Get("q")}
-	if p := kit.PrincipalOf(ctx); asClient.allow(p, r) {
+	var (
+		produits  kit.Page[stockapi.Produit]
+		cl        clientsapi.Compte
+		pn        panierapi.Panier
+		commandes kit.Page[commandeapi.Commande]
+		sg        *sagaapi.Saga
+		panierLu  bool
+	)
+	appels := []func() error{func() (err error) {
+		produits, err = s.stock.ListProduits(ctx, stockapi.ListProduitsParams{Q: q, Actif: &actif, PageQuery: kit.PageQuery{Limit: 100}})
+		return
+	}}
+	p := kit.PrincipalOf(ctx)
+	client := asClient.allow(p, r)
+	if client {
 		id := p.ClientID
-		var cl clientsapi.Compte
-		cl, err = s.clients.GetClient(ctx, id)
-		note(err)
-		pn, err := s.panier.GetPanier(ctx, id)
-		note(err)
-		commandes, err := s.commande.ListCommandes(ctx, commandeapi.ListCommandesParams{ClientID: id, PageQuery: kit.PageQuery{Limit: 20}})
-		note(err)
-		sg, err := s.sagaLue(r)
-		note(err)
-		noms := map[int64]string{}
-		for _, p := range produits.Items {
-			noms[p.ID] = p.Nom
-		}
-		data["Connecte"], data["ClientID"], data["Client"] = true, id, cl
-		data["Panier"], data["Noms"], data["Commandes"], data["Saga"] = pn, noms, commandes.Items, sg
-		data["Cle"] = cleCommande(sg)
-		s.renderSaga(w, r, "boutique.html", "Boutique en ligne", erreurs, data, sg)
+		appels = append(appels,
+			func() (err error) { cl, err = s.clients.GetClient(ctx, id); return },
+			func() (err error) { pn, err = s.panier.GetPanier(ctx, id); panierLu = err == nil; return },
+			func() (err error) {
+				commandes, err = s.commande.ListCommandes(ctx, commandeapi.ListCommandesParams{ClientID: id,
+					PageQuery: kit.PageQuery{Limit: dernieresCommandes}})
+				return
+			},
+			func() (err error) { sg, err = s.sagaLue(r); return },
+		)
+	}
+	// Independent calls: ask them all at once.
+	erreurs := ensemble(appels...)
+
+	cartes := make([]carteProduit, 0, len(produits.Items))
+	for _, p := range produits.Items {
+		cartes = append(cartes, carteDe(p))
+	}
+	data := map[string]any{"Produits": cartes, "Q": q}
+	if !client {
+		s.render(w, r, "boutique.html", "Boutique en ligne", erreurs, data)
 		return
 	}
-	s.render(w, r, "boutique.html", "Boutique en ligne", erreurs, data)
+	lignes, err := s.lignesPanier(r, pn, produits.Items)
+	if err != nil {
+		erreurs = append(erreurs, message(err))
+	}
+	data["Connecte"], data["ClientID"], data["Client"], data["Panier"], data["Lignes"] = true, p.ClientID, cl, pn, lignes
+	data["Commandes"] = resumes(commandes.Items)
+	data["Suivi"], data["Cle"] = suiviDe(sg), cleCommande(sg)
+	if panierLu {
+		// The header's badge counts this very cart: no second call for it.
+		r = r.WithContext(avecPanierLu(ctx, pn))
+	}
+	s.renderSaga(w, r, "boutique.html", "Boutique en ligne", erreurs, data, sg)
+}
+
+// lignesPanier names the cart's lines. The catalogue on the page may be a
+// search that left some of them out: those are asked for by id.
+func (s *Server) lignesPanier(r *http.Request, pn panierapi.Panier, connus []stockapi.Produit) ([]ligneVue, error) {
+	parID := make(map[int64]stockapi.Produit, len(connus))
+	for _, p := range connus {
+		parID[p.ID] = p
+	}
+	var manquants []int64
+	for _, l := range pn.Lignes {
+		if _, ok := parID[l.ProduitID]; !ok {
+			manquants = append(manquants, l.ProduitID)
+		}
+	}
+	var err error
+	if len(manquants) > 0 {
+		var autres kit.Page[stockapi.Produit]
+		autres, err = s.stock.ListProduits(r.Context(), stockapi.ListProduitsParams{IDs: manquants, PageQuery: kit.PageQuery{Limit: len(manquants)}})
+		for _, p := range autres.Items {
+			parID[p.ID] = p
+		}
+	}
+	lignes := make([]ligneVue, 0, len(pn.Lignes))
+	for _, l := range pn.Lignes {
+		v := ligneVue{Ligne: l, Nom: "Produit " + strconv.FormatInt(l.ProduitID, 10)}
+		if p, ok := parID[l.ProduitID]; ok {
+			v.Nom, v.Image = p.Nom, imageProduit(p)
+		}
+		lignes = append(lignes, v)
+	}
+	return lignes, err
 }
 
 // cleCommande is the one-time key of the page's checkout form: a double

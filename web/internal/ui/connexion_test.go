@@ -333,7 +333,7 @@ func TestSignUp_OpensTheAccountThenSignsIn(t *testing.T) {
 	f.set("GET /panier/101", http.StatusOK, `{"client_id":101,"lignes":[],"total":0}`)
 	code, body := b.get("/boutique")
 	require.Equal(t, http.StatusOK, code)
-	require.Contains(t, body, "Client n° 101 · Béatrice Roy")
+	require.Contains(t, body, `<p id="client">Béatrice Roy`)
 
 	// A taken address comes back on the form, without the password.
 	rec = e.anonymous(t).post("/inscription", url.Values{"nom": {"Autre"}, "email": {"b@example.com"}, "mot_de_passe": {"secret-123"}})
@@ -404,6 +404,8 @@ func TestSpaces_RefuseTheWrongRole(t *testing.T) {
 	f, e := setup(t)
 	f.set("GET /magasins/2", http.StatusOK, `{"id":2,"nom":"Centre-ville","adresse":"2 rue Sainte-Catherine"}`)
 	f.set("GET /magasins/2/stock", http.StatusOK, `{"items":[],"total":0,"limit":500,"offset":0}`)
+	f.set("GET /commande/c1c1c1c1-0000-4000-8000-000000000001", http.StatusOK, venteMagasin1)
+	f.set("POST /saga/retour", http.StatusCreated, strings.Replace(sagaConfirmee, `"type":"vente"`, `"type":"retour"`, 1))
 	type want int
 	const (
 		ok        want = http.StatusOK
@@ -418,18 +420,28 @@ func TestSpaces_RefuseTheWrongRole(t *testing.T) {
 		want         map[string]want // by account; "" is anonymous
 	}{
 		{"GET", "/maison-mere", nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": forbidden, "logistique": forbidden, "maison-mere": ok}},
+		{"GET", "/maison-mere/export/ventes-par-magasin.csv", nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": forbidden, "logistique": forbidden, "maison-mere": ok}},
+		{"GET", "/maison-mere/export/demandes-en-attente.csv", nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": forbidden, "logistique": forbidden, "maison-mere": ok}},
 		{"GET", "/maison-mere/produits", nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": forbidden, "logistique": forbidden, "maison-mere": ok}},
 		{"POST", "/maison-mere/produits/3", url.Values{"prix": {"13"}}, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": forbidden, "logistique": forbidden, "maison-mere": seeOther}},
 		{"GET", "/maison-mere/seuils", nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": forbidden, "logistique": forbidden, "maison-mere": ok}},
 		{"GET", "/magasins", nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": seeOther, "logistique": forbidden, "maison-mere": ok}},
 		{"GET", "/magasins/1", nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": ok, "logistique": forbidden, "maison-mere": ok}},
 		{"GET", "/magasins/2", nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": forbidden, "logistique": forbidden, "maison-mere": ok}},
-		{"POST", "/magasins/1/ventes", url.Values{"produit_id": {"3"}, "quantite": {"1"}}, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": seeOther, "logistique": forbidden, "maison-mere": forbidden}},
-		{"POST", "/magasins/2/ventes", url.Values{"produit_id": {"3"}, "quantite": {"1"}}, map[string]want{"caissier1": forbidden}},
-		{"POST", "/magasins/2/retours", url.Values{"commande_id": {"c1c1c1c1-0000-4000-8000-000000000001"}}, map[string]want{"caissier1": forbidden, "maison-mere": forbidden}},
+		{"POST", "/magasins/1/ventes", url.Values{"ligne": {"3:1"}, "methode": {"carte"}}, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": seeOther, "logistique": forbidden, "maison-mere": forbidden}},
+		{"POST", "/magasins/2/ventes", url.Values{"ligne": {"3:1"}, "methode": {"carte"}}, map[string]want{"caissier1": forbidden}},
+		{"GET", "/magasins/1/ventes", nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": ok, "logistique": forbidden, "maison-mere": ok}},
+		{"GET", "/magasins/2/ventes", nil, map[string]want{"caissier1": forbidden, "maison-mere": ok}},
+		{"GET", cheminVente, nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": ok, "logistique": forbidden, "maison-mere": ok}},
+		{"GET", strings.Replace(cheminVente, "/1/", "/2/", 1), nil, map[string]want{"caissier1": forbidden, "maison-mere": http.StatusNotFound}},
+		{"GET", cheminVente + "/retour", nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": ok, "logistique": forbidden, "maison-mere": forbidden}},
+		{"POST", cheminVente + "/retour", url.Values{"rendre-3": {"1"}, "cle": {"e5e5e5e5-0000-4000-8000-000000000005"}}, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": seeOther, "logistique": forbidden, "maison-mere": forbidden}},
+		{"POST", strings.Replace(cheminVente, "/1/", "/2/", 1) + "/retour", url.Values{"rendre-3": {"1"}}, map[string]want{"caissier1": forbidden, "maison-mere": forbidden}},
 		{"POST", "/magasins/2/demandes", url.Values{"produit_id": {"3"}, "quantite": {"1"}}, map[string]want{"caissier1": forbidden, "logistique": forbidden}},
 		{"GET", "/logistique", nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": forbidden, "logistique": ok, "maison-mere": ok}},
 		{"POST", "/logistique/demandes/7/refuser", url.Values{"motif": {"non"}}, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": forbidden, "logistique": seeOther, "maison-mere": seeOther}},
+		{"POST", "/logistique/demandes/7/approuver", nil, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": forbidden, "logistique": seeOther, "maison-mere": seeOther}},
+		{"POST", "/logistique/demandes/approuver", url.Values{"demande": {"7"}}, map[string]want{"": signIn, "alice@example.com": forbidden, "caissier1": forbidden, "logistique": seeOther, "maison-mere": seeOther}},
 		{"GET", "/boutique", nil, map[string]want{"": ok, "alice@example.com": ok, "caissier1": ok, "logistique": ok, "maison-mere": ok}},
 		{"POST", "/boutique/panier", url.Values{"produit_id": {"3"}, "quantite": {"1"}}, map[string]want{"": signIn, "alice@example.com": seeOther, "caissier1": forbidden, "logistique": forbidden, "maison-mere": forbidden}},
 		{"POST", "/boutique/commander", nil, map[string]want{"": signIn, "caissier1": forbidden, "maison-mere": forbidden}},

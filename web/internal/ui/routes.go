@@ -8,6 +8,10 @@ import "github.com/go-chi/chi/v5"
 func Routes(r chi.Router, s *Server) {
 	r.Get("/static/app.css", s.CSS)
 	r.Get("/static/app.js", s.JS)
+	// A product's picture, drawn here (boutique_images.go), for anyone. Like
+	// the static files it reads no session: a page loads a dozen at once, and
+	// each would otherwise be a chance to refresh the same session's tokens.
+	r.Get("/boutique/images/{produit_id}.svg", s.ImageProduit)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.withSession)
@@ -26,8 +30,11 @@ func Routes(r chi.Router, s *Server) {
 		r.With(s.only(asClient)).Post("/boutique/panier", s.AjouterPanier)
 		r.With(s.only(asClient)).Post("/boutique/panier/{produit_id}", s.ModifierPanier)
 		r.With(s.only(asClient)).Post("/boutique/commander", s.Commander)
+		r.With(s.only(asClient)).Get("/boutique/commandes", s.Commandes)
+		r.With(s.only(asClient)).Get("/boutique/commandes/{id}", s.Commande)
 
 		r.With(s.only(asMaisonMere)).Get("/maison-mere", s.MaisonMere)
+		r.With(s.only(asMaisonMere)).Get("/maison-mere/export/{rapport}.csv", s.ExporterMaisonMere)
 		r.With(s.only(asMaisonMere)).Get("/maison-mere/produits", s.Produits)
 		r.With(s.only(asMaisonMere)).Post("/maison-mere/produits", s.CreerProduit)
 		r.With(s.only(asMaisonMere)).Post("/maison-mere/produits/{id}", s.ModifierProduit)
@@ -38,10 +45,16 @@ func Routes(r chi.Router, s *Server) {
 		r.With(s.only(asStoreStaff)).Get("/magasins", s.Magasins)
 		r.With(s.only(viewsStore)).Get("/magasins/{id}", s.Magasin)
 		r.With(s.only(atTill)).Post("/magasins/{id}/ventes", s.Vente)
-		r.With(s.only(atTill)).Post("/magasins/{id}/retours", s.Retour)
+		// A store's sales: the head office reads them too; only the store's
+		// caissier takes goods back.
+		r.With(s.only(viewsStore)).Get("/magasins/{id}/ventes", s.Ventes)
+		r.With(s.only(viewsStore)).Get("/magasins/{id}/ventes/{commande}", s.Recu)
+		r.With(s.only(atTill)).Get("/magasins/{id}/ventes/{commande}/retour", s.RetourPage)
+		r.With(s.only(atTill)).Post("/magasins/{id}/ventes/{commande}/retour", s.Retour)
 		r.With(s.only(viewsStore)).Post("/magasins/{id}/demandes", s.Demande)
 
 		r.With(s.only(asLogistique)).Get("/logistique", s.Logistique)
+		r.With(s.only(asLogistique)).Post("/logistique/demandes/approuver", s.ApprouverSelection)
 		r.With(s.only(asLogistique)).Post("/logistique/demandes/{id}/approuver", s.Approuver)
 		r.With(s.only(asLogistique)).Post("/logistique/demandes/{id}/refuser", s.Refuser)
 	})

@@ -100,7 +100,7 @@ func TestCounterSale_Accepted_RefreshesTheStorePage(t *testing.T) {
 	f.set("POST /saga/vente", http.StatusAccepted, vente, "Location", "/saga/"+sagaEnCoursID, "Retry-After", "2")
 	f.set("GET /saga/"+sagaEnCoursID, http.StatusOK, vente)
 	b := e.as(t, "caissier1")
-	rec := b.post("/magasins/1/ventes", url.Values{"produit_id": {"3"}, "quantite": {"1"}, "methode": {"carte"}})
+	rec := b.post("/magasins/1/ventes", url.Values{"ligne": {"3:1"}, "methode": {"carte"}, "cle": {"e5e5e5e5-0000-4000-8000-000000000005"}})
 	require.Equal(t, http.StatusSeeOther, rec.Code)
 	_, body := b.get(rec.Header().Get("Location"))
 	require.Contains(t, body, refresh2)

@@ -76,7 +76,13 @@ func TestSecurityHeaders_OnEveryAnswer(t *testing.T) {
 		{anon, "GET", "/boutique", 200}, {anon, "GET", "/static/app.css", 200}, {anon, "GET", "/maison-mere", 303},
 		{anon, "GET", "/nulle-part", 404}, {anon, "POST", "/connexion", 422},
 		{staff, "GET", "/maison-mere", 200}, {staff, "GET", "/magasins/1", 200}, {client, "GET", "/logistique", 403},
+		{staff, "POST", "/logistique/demandes/approuver", 303}, {client, "POST", "/logistique/demandes/approuver", 403},
 		{client, "GET", "/boutique", 200}, {client, "POST", "/boutique/commander", 303},
+		// The shop's orders are a client's own; a product's picture is anyone's.
+		{anon, "GET", "/boutique/commandes", 303}, {anon, "GET", "/boutique/commandes/c1c1c1c1-0000-4000-8000-000000000001", 303},
+		{staff, "GET", "/boutique/commandes", 403}, {staff, "GET", "/boutique/commandes/c1c1c1c1-0000-4000-8000-000000000001", 403},
+		{client, "GET", "/boutique/commandes", 200}, {client, "GET", "/boutique/commandes/pas-un-uuid", 404},
+		{anon, "GET", "/boutique/images/3.svg", 200}, {client, "GET", "/boutique/images/3.svg", 200},
 	} {
 		rec := c.b.do(c.method, c.path, nil)
 		require.Equal(t, c.status, rec.Code, c.path)

@@ -15,12 +15,14 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,6 +30,7 @@ import (
 	"multimagasins/kit"
 	"multimagasins/kit/api/clientsapi"
 	"multimagasins/kit/api/commandeapi"
+	"multimagasins/kit/api/paiementapi"
 	"multimagasins/kit/api/panierapi"
 	"multimagasins/kit/api/sagaapi"
 	"multimagasins/kit/api/stockapi"
@@ -79,9 +82,9 @@ func bundle(pattern, first string) []byte {
 
 var funcs = template.FuncMap{
 	"argent":  argent,
+	"nombre":  nombre,
 	"date":    formatDate,
 	"iso":     func(t time.Time) string { return t.Format(time.RFC3339Nano) },
-	"ajouter": func(a, b int) int { return a + b },
 	"ecart":   ecart,
 	"statut":  statutDemande,
 	"magasin": nomMagasin,
@@ -121,6 +124,7 @@ type Server struct {
 	panier   *panierapi.Client
 	clients  *clientsapi.Client
 	orch     *sagaapi.Client
+	paiement *paiementapi.Client // a client reads its own payments (its order page)
 }
 
 // New returns the interface's handlers for cfg. verifier checks the tokens
@@ -150,7 +154,27 @@ func New(cfg Config, verifier kit.Verifier, log *slog.Logger) (*Server, error) {
 		panier:   panierapi.New(kit.NewClient(cfg.PanierURL, cfg.Timeout)),
 		clients:  clientsapi.New(kit.NewClient(cfg.ClientsURL, cfg.Timeout)),
 		orch:     sagaapi.New(kit.NewClient(cfg.OrchestratorURL, cfg.Timeout)),
+		paiement: paiementapi.New(kit.NewClient(cfg.PaiementURL, cfg.Timeout)),
 	}, nil
+}
+
+// ensemble runs a page's independent service calls at once, so the page
+// costs its slowest call rather than their sum, and returns the message of
+// each that failed, each once (a service down fails all its calls alike).
+func ensemble(appels ...func() error) []string {
+	errs := make([]error, len(appels))
+	var wg sync.WaitGroup
+	for i, appel := range appels {
+		wg.Go(func() { errs[i] = appel() })
+	}
+	wg.Wait()
+	var out []string
+	for _, err := range errs {
+		if err != nil && !slices.Contains(out, message(err)) {
+			out = append(out, message(err))
+		}
+	}
+	return out
 }
 
 // identiteTimeout bounds a sign-in, refresh or revocation: a page waits on it.
@@ -170,6 +194,8 @@ type vue struct {
 	// CSP allows no script) while the saga it shows is not over.
 	Rafraichir int
 	Data       any
+	// Panier is the header's cart badge: a signed-in client's only (boutique_panier.go).
+	Panier *badgePanier
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name, titre string, erreurs []string, data any) {
@@ -207,7 +233,8 @@ func rafraichir(sg *sagaapi.Saga) int {
 func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, name, titre string, erreurs []string, data any, refresh int) {
 	qui := kit.PrincipalOf(r.Context())
 	v := vue{Titre: titre, Instance: s.cfg.Instance, RequestID: kit.RequestID(r.Context()),
-		OK: r.URL.Query().Get("ok"), Erreurs: erreurs, Qui: qui, Espaces: espacesDe(qui), Rafraichir: refresh, Data: data}
+		OK: r.URL.Query().Get("ok"), Erreurs: erreurs, Qui: qui, Espaces: espacesDe(qui), Rafraichir: refresh, Data: data,
+		Panier: s.badgeDe(r)}
 	if e := r.URL.Query().Get("erreur"); e != "" {
 		v.Erreurs = append([]string{e}, v.Erreurs...)
 	}
@@ -376,6 +403,35 @@ func ecart(p *float64) template.HTML {
 // Every amount of every page goes through it.
 func argent(c kit.Cents) string {
 	entier, dec, _ := strings.Cut(c.String(), ".")
+	return grouper(entier) + "," + dec + "\u00a0$"
+}
+
+// nombre writes a count as fr-CA does: "12 345", grouped by a narrow
+// no-break space like argent; a fraction (an average) gets at most two
+// decimals after a comma: "0,6". Every count of every page goes through it.
+func nombre(v any) string {
+	switch n := v.(type) {
+	case int:
+		return grouper(strconv.Itoa(n))
+	case int64:
+		return grouper(strconv.FormatInt(n, 10))
+	case float64:
+		n = math.Round(n*100) / 100
+		if n == 0 {
+			n = 0 // not "-0"
+		}
+		entier, dec, _ := strings.Cut(strconv.FormatFloat(n, 'f', -1, 64), ".")
+		if dec != "" {
+			return grouper(entier) + "," + dec
+		}
+		return grouper(entier)
+	}
+	return fmt.Sprint(v)
+}
+
+// grouper puts a narrow no-break space (U+202F) between groups of three
+// digits of an integer written in base 10, sign kept.
+func grouper(entier string) string {
 	var b strings.Builder
 	if rest, ok := strings.CutPrefix(entier, "-"); ok {
 		b.WriteByte('-')
@@ -387,8 +443,26 @@ func argent(c kit.Cents) string {
 		}
 		b.WriteByte(entier[i])
 	}
-	b.WriteString("," + dec + "\u00a0$")
 	return b.String()
+}
+
+// argentCourt writes an amount in few characters for a chart's axis, where
+// the values are round: "500 $", "12 k$", "1,5 M$" (whole dollars, then
+// thousands, then millions, at most one decimal). Tables keep argent.
+func argentCourt(c kit.Cents) string {
+	dollars := float64(c) / 100
+	unite, div := "$", 1.0
+	switch a := math.Abs(dollars); {
+	case a >= 1e6:
+		unite, div = "M$", 1e6
+	case a >= 1e3:
+		unite, div = "k$", 1e3
+	}
+	v := dollars / div
+	if div == 1 {
+		return nombre(int64(math.Round(v))) + "\u00a0" + unite
+	}
+	return nombre(math.Round(v*10)/10) + "\u00a0" + unite
 }
 
 func formatDate(t time.Time) string { return t.In(montreal).Format("2006-01-02 15:04") }

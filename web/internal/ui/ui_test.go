@@ -320,8 +320,8 @@ func TestPages_RenderWithTheirFrenchLabels(t *testing.T) {
 		{"maison-mere", "/maison-mere/produits", []string{"Nouveau produit", "Créer le produit", `<label for="prix-3">`, "Enregistrer", "Café moulu"}},
 		{"maison-mere", "/maison-mere/seuils", []string{"Seuils de réapprovisionnement", `<label for="seuil-3">`, "Centre logistique"}},
 		{"maison-mere", "/magasins", []string{"Choisissez un magasin", `href="/magasins/1"`, "Plateau"}},
-		{"caissier1", "/magasins/1?q=caf", []string{"Vente au comptoir", "Comptant", "Carte", "Retour de marchandise", "Demander au centre logistique", `<tr data-produit-id="3"`, `<td data-col="disponible">38</td>`, `data-demande-id="7" data-statut="en_attente"`, "En attente"}},
-		{"logistique", "/logistique", []string{"Demandes en attente", "Approuver", "Refuser", `<label for="motif-7">Motif</label>`, "Stock du centre", "Historique des transferts", "demande:6"}},
+		{"caissier1", "/magasins/1?q=caf", []string{"Caisse", "Comptant", "Carte", "Ventes récentes et retours", "Demander au centre logistique", `<tr data-produit-id="3"`, `<td data-col="disponible">38</td>`, `data-demande-id="7" data-statut="en_attente"`, "En attente"}},
+		{"logistique", "/logistique", []string{"Demandes en attente", "Approuver", "Refuser", `<label for="motif-7">Motif du refus</label>`, "Approuver la sélection", "Stock du centre", "Historique des transferts", "demande:6"}},
 		{"", "/boutique", []string{"Catalogue", "Café moulu", "12,50\u00a0$", `href="/connexion?retour=%2Fboutique"`}},
 		{"alice@example.com", "/boutique", []string{"Panier", "25,00\u00a0$", "Commander", "Ajouter au panier", "Retirer", "Mes commandes", "CONFIRMEE", "Café moulu", "Alice Tremblay"}},
 		{"", "/connexion", []string{`name="identifiant"`, `name="mot_de_passe"`, "Se connecter"}},
@@ -434,7 +434,7 @@ func TestCounterSale_ShowsTheSagaTimeline(t *testing.T) {
 	f, e := setup(t)
 	b := e.as(t, "caissier1")
 	rec := b.post("/magasins/1/ventes", url.Values{
-		"produit_id": {"3", "", "4"}, "quantite": {"2", "1", "1"}, "methode": {"carte"},
+		"ligne": {"3:2", "4:1"}, "methode": {"carte"}, "cle": {"e5e5e5e5-0000-4000-8000-000000000005"},
 	})
 	require.Equal(t, http.StatusSeeOther, rec.Code)
 	var sent map[string]any
@@ -486,19 +486,18 @@ func TestCheckout_RefusedPaymentShowsTheMotif(t *testing.T) {
 	require.NotContains(t, body, "saga-resultat")
 }
 
-func TestReturn_PostsOneLineOrEverything(t *testing.T) {
+// The return form posts the quantities typed, never an order number: the
+// order is in the address (caisse_test.go tests the form's bounds).
+func TestReturn_PostsTheLinesOfTheReturnForm(t *testing.T) {
 	f, e := setup(t)
+	f.set("GET /commande/c1c1c1c1-0000-4000-8000-000000000001", http.StatusOK, venteMagasin1)
 	f.set("POST /saga/retour", http.StatusCreated, strings.Replace(sagaConfirmee, `"type":"vente"`, `"type":"retour"`, 1))
 	b := e.as(t, "caissier1")
-	rec := b.post("/magasins/1/retours", url.Values{"commande_id": {"c1c1c1c1-0000-4000-8000-000000000001"}, "produit_id": {"3"}, "quantite": {"1"}})
+	rec := b.post("/magasins/1/ventes/c1c1c1c1-0000-4000-8000-000000000001/retour", url.Values{"rendre-3": {"1"}, "cle": {"e5e5e5e5-0000-4000-8000-000000000005"}})
 	require.Equal(t, http.StatusSeeOther, rec.Code)
 	require.JSONEq(t, `{"commande_id":"c1c1c1c1-0000-4000-8000-000000000001","lignes":[{"produit_id":3,"quantite":1}]}`, f.body("POST /saga/retour"))
 	_, body := b.get(rec.Header().Get("Location"))
 	require.Contains(t, body, `data-statut="CONFIRMEE"`)
-
-	rec = b.post("/magasins/1/retours", url.Values{"commande_id": {"c1c1c1c1-0000-4000-8000-000000000001"}})
-	require.Equal(t, http.StatusSeeOther, rec.Code)
-	require.JSONEq(t, `{"commande_id":"c1c1c1c1-0000-4000-8000-000000000001"}`, f.body("POST /saga/retour"))
 }
 
 // Amounts read as fr-CA writes them: thousands grouped by a narrow no-break
