@@ -397,7 +397,7 @@ func TestRetour_BoundsThenPostsTheSagaWithItsKey(t *testing.T) {
 
 func TestVentes_ListsTheStoresSalesByDayAndAmount(t *testing.T) {
 	f, e := setup(t)
-	autre := strings.Replace(strings.Replace(venteMagasin1, "c1c1c1c1", "c3c3c3c3", -1), `"total":37.50`, `"total":12.50`, 1)
+	autre := strings.Replace(strings.ReplaceAll(venteMagasin1, "c1c1c1c1", "c3c3c3c3"), `"total":37.50`, `"total":12.50`, 1)
 	f.set("GET /commandes", http.StatusOK, `{"items":[`+venteMagasin1+`,`+autre+`],"total":2,"limit":200,"offset":0}`)
 	b := e.as(t, "caissier1")
 	code, body := b.get("/magasins/1/ventes?depuis=2026-01-02&jusqu_a=2026-01-02&montant=37,50")

@@ -3,6 +3,7 @@ package vignette
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"io"
 	"math"
 	"strconv"
@@ -21,7 +22,7 @@ func decode(t *testing.T, svg []byte) (racine xml.StartElement, textes, valeurs 
 	premier := true
 	for {
 		tok, err := d.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		require.NoError(t, err, "the picture is well-formed XML:\n%s", svg)
