@@ -171,8 +171,10 @@ func NouvellesCourbes(c Cadre, series [][]float64, plancher float64, etiquettesX
 }
 
 // Reperes picks which of n points get a label on the x axis: the first, then
-// one every ceil(n/k), so at most k labels that never overlap; the last is
-// labelled too when it is far enough from the previous label.
+// one every ceil(n/k), so at most k labels that never overlap. The last
+// point (today, most often) is always labelled, in the place of the label
+// before it (less than a step away), so that two labels never run into each
+// other at the end of the axis; the first label stays.
 func Reperes(n, k int) []int {
 	if n <= 0 {
 		return nil
@@ -183,8 +185,12 @@ func Reperes(n, k int) []int {
 	for i := 0; i < n; i += pas {
 		out = append(out, i)
 	}
-	if last := out[len(out)-1]; last != n-1 && n-1-last >= (pas+1)/2 {
+	switch last := len(out) - 1; {
+	case out[last] == n-1:
+	case last == 0:
 		out = append(out, n-1)
+	default:
+		out[last] = n - 1
 	}
 	return out
 }

@@ -85,10 +85,12 @@ func TestReperes_LabelAtMostKPointsWithoutCrowdingTheLast(t *testing.T) {
 		{1, 6, []int{0}},
 		{7, 7, []int{0, 1, 2, 3, 4, 5, 6}},
 		{7, 10, []int{0, 1, 2, 3, 4, 5, 6}},
-		{30, 6, []int{0, 5, 10, 15, 20, 25, 29}}, // 29 is 4 from 25: labelled
+		{30, 6, []int{0, 5, 10, 15, 20, 29}}, // 29 is 4 from 25: it takes 25's place
 		{31, 6, []int{0, 6, 12, 18, 24, 30}},
-		{28, 6, []int{0, 5, 10, 15, 20, 25}}, // 27 is 2 from 25: too close
-		{92, 6, []int{0, 16, 32, 48, 64, 80, 91}},
+		{28, 6, []int{0, 5, 10, 15, 20, 27}}, // 27 is 2 from 25: the same
+		{36, 6, []int{0, 6, 12, 18, 24, 35}},
+		{92, 6, []int{0, 16, 32, 48, 64, 91}},
+		{2, 1, []int{0, 1}},
 		{5, 0, []int{0, 4}}, // k below 1 is taken as 1: the first, and the last far from it
 	} {
 		require.Equal(t, c.want, Reperes(c.n, c.k), "Reperes(%d, %d)", c.n, c.k)
