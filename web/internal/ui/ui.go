@@ -24,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 
@@ -314,11 +315,23 @@ func message(err error) string {
 		}
 		fmt.Fprintf(&b, " — %s : %s", champ(d.Location), d.Message)
 		if d.Value != nil {
-			fmt.Fprintf(&b, " (valeur : %v)", d.Value)
+			fmt.Fprintf(&b, " (valeur : %s)", lisible(fmt.Sprint(d.Value)))
 		}
 	}
 	b.WriteString(".")
 	return b.String()
+}
+
+// lisible shows a refused value as the person can read it: a control
+// character the service refused (a NUL, say) is shown as U+FFFD rather than
+// sent back into the page and its address.
+func lisible(v string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, v)
 }
 
 // champ names a problem's field location in words a user knows.

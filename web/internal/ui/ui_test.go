@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/go-chi/chi/v5"
 	"github.com/stretchr/testify/require"
 
@@ -515,4 +516,12 @@ func TestArgent_FrCA(t *testing.T) {
 	} {
 		require.Equal(t, want, argent(cents), "argent(%d)", int64(cents))
 	}
+}
+
+// A value the service refused for holding a control character is not sent
+// back into the page as it was.
+func TestMessage_ShowsARefusedControlCharacterReadably(t *testing.T) {
+	err := &kit.ProblemError{Status: http.StatusUnprocessableEntity, Problem: huma.ErrorModel{Detail: "validation failed",
+		Errors: []*huma.ErrorDetail{{Location: "body.motif", Message: "must not contain the NUL character", Value: "a\x00b"}}}}
+	require.Equal(t, "Données refusées : validation failed — motif : must not contain the NUL character (valeur : a\uFFFDb).", message(err))
 }
