@@ -1,36 +1,17 @@
 package fleet
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
+
+	"multimagasins/kit/kittest"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 )
-
-// lockedBuffer is the fleet's Out, read by the test while the launcher may
-// still write to it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 type demoCounts struct {
 	commandes, clients, duGuest, sansCompte, acheteurs, auComptoir, nomsAccentues, nomsVides int
@@ -60,7 +41,7 @@ func countDemo(t *testing.T, ctx context.Context, dbURL string) demoCounts {
 // real account, and none of it the guest's; a second load adds nothing.
 func TestFleet_DemoHistoryIsTheGeneratedCustomersNeverTheGuests(t *testing.T) {
 	dir := t.TempDir()
-	out := &lockedBuffer{}
+	out := &kittest.SyncBuffer{} // the fleet's Out, read while the launcher may still write to it
 	ctx := context.Background()
 	f, err := Start(ctx, Options{
 		RunDir: filepath.Join(dir, "run"), BinDir: filepath.Join(dir, "bin"), // not the repository's bin/, which others may be building

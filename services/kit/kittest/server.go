@@ -44,7 +44,7 @@ func Start(t testing.TB, run RunFunc, env map[string]string) string {
 		vars[k] = v
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &syncBuffer{}
+	logs := &SyncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, func(k string) string { return vars[k] }, logs) }()
 	t.Cleanup(func() {
@@ -243,18 +243,20 @@ func RequireProblem(t testing.TB, r Response, status int, field string) Problem 
 	return p
 }
 
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer that a test may read while a server or a
+// launcher is still writing to it.
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

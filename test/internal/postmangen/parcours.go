@@ -232,13 +232,7 @@ pm.collectionVariables.set("saga_id", saga.saga_id);`,
 		steps: []step{
 			{
 				name: "Vente au comptoir (caissier1, magasin 1)", method: "POST", path: "/saga/vente", compte: "caissier1", idem: true,
-				json: `{
-  "magasin_id": 1,
-  "produits": [
-    {"produit_id": 3, "quantite": 2}
-  ],
-  "methode": "comptant"
-}`,
+				json: venteAuPlateau,
 				test: sagaEnds(201, "CONFIRMEE", "vente", "", confirmed...) + `
 pm.collectionVariables.set("vente_id", saga.commande_id);`,
 			},
@@ -269,13 +263,7 @@ pm.test("the return is of the sale", function () {
 			},
 			{
 				name: "Un autre magasin ne vend pas ici : 403", method: "POST", path: "/saga/vente", compte: "caissier2", idem: true,
-				json: `{
-  "magasin_id": 1,
-  "produits": [
-    {"produit_id": 3, "quantite": 2}
-  ],
-  "methode": "comptant"
-}`,
+				json: venteAuPlateau,
 				test: `pm.test("403", function () { pm.response.to.have.status(403); });
 pm.test("an RFC 9457 problem", function () {
     pm.expect(pm.response.headers.get("Content-Type")).to.include("application/problem+json");
@@ -458,3 +446,14 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// venteAuPlateau is two units of product 3 at store 1, paid cash: the
+// counter sale of the "Vente au comptoir et retour" folder, by its caissier
+// and by another store's, who is refused.
+const venteAuPlateau = `{
+  "magasin_id": 1,
+  "produits": [
+    {"produit_id": 3, "quantite": 2}
+  ],
+  "methode": "comptant"
+}`

@@ -61,17 +61,15 @@ func Ventes(p Plan) []commande.VenteHistorique {
 	}
 	rng := rand.New(rand.NewPCG(uint64(p.Graine), 0x6d61676173696e73))
 	qui := newAcheteurs(rng, p.Clients)
-	produits := make([]int64, 0, len(p.Prix))
+	ids := make([]int64, 0, len(p.Prix))
 	for id := range p.Prix {
-		produits = append(produits, id)
+		ids = append(ids, id)
 	}
-	slices.Sort(produits)
+	slices.Sort(ids)
 	// Cheap products sell more often: weight by 1/sqrt(price).
-	poids := make([]float64, len(produits))
-	var somme float64
-	for i, id := range produits {
-		poids[i] = 1 / math.Sqrt(float64(p.Prix[id]))
-		somme += poids[i]
+	var produits tirage
+	for _, id := range ids {
+		produits.ajouter(id, 1/math.Sqrt(float64(p.Prix[id])))
 	}
 
 	f := p.Fin.In(loc)
@@ -82,7 +80,7 @@ func Ventes(p Plan) []commande.VenteHistorique {
 		for _, c := range poidsCanal {
 			n := int(math.Round(float64(p.ParJour) * c.poids * poidsJour[jour.Weekday()] * (0.85 + 0.3*rng.Float64())))
 			for range max(n, 1) {
-				v := vente(rng, jour, c.magasin, qui.tirer(rng, c.magasin), produits, poids, somme, p.Prix)
+				v := vente(rng, jour, c.magasin, qui.tirer(rng, c.magasin), &produits, p.Prix)
 				if rng.Float64() < tauxRetour {
 					v.Retour = retour(rng, v, fin)
 				}
@@ -93,7 +91,7 @@ func Ventes(p Plan) []commande.VenteHistorique {
 	return out
 }
 
-func vente(rng *rand.Rand, jour time.Time, magasin int, client int64, produits []int64, poids []float64, somme float64,
+func vente(rng *rand.Rand, jour time.Time, magasin int, client int64, produits *tirage,
 	prix map[int64]kit.Cents) commande.VenteHistorique {
 	d := commande.Demande{ClientID: client, Canal: commande.EnLigne}
 	var at time.Time
@@ -109,7 +107,7 @@ func vente(rng *rand.Rand, jour time.Time, magasin int, client int64, produits [
 	d.ID = &id
 	nLignes := 1 + min(rng.IntN(4), rng.IntN(4)) // mostly one or two lines
 	for len(d.Lignes) < nLignes {
-		pid := tirer(rng, produits, poids, somme)
+		pid := produits.tirer(rng)
 		if slices.ContainsFunc(d.Lignes, func(l commande.LigneDemandee) bool { return l.ProduitID == pid }) {
 			continue
 		}
@@ -137,7 +135,8 @@ type acheteurs struct {
 	habitues [6]tirage // by home store, 1 to 5
 }
 
-// tirage draws one id, each with its weight: cumul holds the running sums.
+// tirage draws one id (a customer, a product), each with its weight: cumul
+// holds the running sums.
 type tirage struct {
 	ids   []int64
 	cumul []float64
@@ -186,17 +185,6 @@ func retour(rng *rand.Rand, v commande.VenteHistorique, fin time.Time) *commande
 	montant := l.PrixUnitaire * kit.Cents(q)
 	return &commande.Retour{ID: newUUID(rng), CommandeID: *v.Demande.ID, Montant: montant, At: at.UTC().Truncate(time.Microsecond),
 		Lignes: []commande.LigneRetournee{{ProduitID: l.ProduitID, Quantite: q, PrixUnitaire: l.PrixUnitaire, Montant: montant}}}
-}
-
-func tirer(rng *rand.Rand, produits []int64, poids []float64, somme float64) int64 {
-	x := rng.Float64() * somme
-	for i, w := range poids {
-		if x < w {
-			return produits[i]
-		}
-		x -= w
-	}
-	return produits[len(produits)-1]
 }
 
 // newUUID is a version 4 UUID from the seeded generator, so a plan is reproducible.
